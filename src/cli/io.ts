@@ -1,0 +1,11 @@
+import type { EnvMap } from '../core/ports.js';
+
+/** Everything a CLI run touches of its process; tests pass fakes. */
+export interface CliIo {
+  env: EnvMap;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Working directory for relative paths; defaults to `process.cwd()`. */
+  cwd?: string;
+}

@@ -1,0 +1,47 @@
+/**
+ * The closed table of error codes. Broker codes (`kind: 'broker'`) are the contract's
+ * snake_case set and render as `<PascalCase>: <message>`; the others are aivault's own
+ * families whose messages render bare, exactly as the contract quotes them.
+ *
+ * @see ../../shared/spec/broker.md §13, spec/README.md Decision 15
+ */
+export const ERROR_CODES = {
+  policy_violation: { kind: 'broker', pascal: 'PolicyViolation', http: 403, exit: 1 },
+  capability_not_found: { kind: 'broker', pascal: 'CapabilityNotFound', http: 404, exit: 1 },
+  credential_not_found: { kind: 'broker', pascal: 'CredentialNotFound', http: 404, exit: 1 },
+  credential_ambiguous: { kind: 'broker', pascal: 'CredentialAmbiguous', http: 409, exit: 1 },
+  vault_unavailable: { kind: 'broker', pascal: 'VaultUnavailable', http: 503, exit: 1 },
+  auth_failed: { kind: 'broker', pascal: 'AuthFailed', http: 502, exit: 1 },
+  oauth_refresh_required: { kind: 'broker', pascal: 'OauthRefreshRequired', http: 502, exit: 1 },
+  upstream_unreachable: { kind: 'broker', pascal: 'UpstreamUnreachable', http: 502, exit: 1 },
+  token_invalid: { kind: 'broker', pascal: 'TokenInvalid', http: 401, exit: 1 },
+  invalid_request: { kind: 'broker', pascal: 'InvalidRequest', http: 400, exit: 1 },
+  operator_auth_required: { kind: 'broker', pascal: 'OperatorAuthRequired', http: 401, exit: 1 },
+  /** Vault layer failures (`vault not enabled`, `secret not found`, provider errors, io, parse). */
+  vault_error: { kind: 'plain', pascal: null, http: 503, exit: 1 },
+  /** `vault locked`: a passphrase vault without its key. */
+  vault_locked: { kind: 'plain', pascal: null, http: 503, exit: 1 },
+  /** `secret not accessible`: the scope rule refused a read. */
+  secret_not_accessible: { kind: 'plain', pascal: null, http: 403, exit: 1 },
+  /** Network, TLS, timeout and redirect failures talking upstream (URL already redacted). */
+  upstream_error: { kind: 'plain', pascal: null, http: 502, exit: 1 },
+  /** OAuth token exchange failures. */
+  oauth_error: { kind: 'plain', pascal: null, http: 502, exit: 1 },
+  /** Client-side daemon failures: connect, protocol, autostart. */
+  daemon_error: { kind: 'plain', pascal: null, http: 502, exit: 1 },
+  /** Command-line usage errors (unknown flag, missing value): exit 2. */
+  usage: { kind: 'plain', pascal: null, http: 400, exit: 2 },
+  /** The operation was cancelled (AbortSignal). */
+  cancelled: { kind: 'plain', pascal: null, http: 499, exit: 1 },
+  /** Anything unexpected; its message never carries a stack or secret. */
+  internal: { kind: 'plain', pascal: null, http: 500, exit: 1 },
+} as const satisfies Record<string, { kind: 'broker' | 'plain'; pascal: string | null; http: number; exit: 1 | 2 }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type BrokerErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]['kind'] extends 'broker' ? K : never;
+}[ErrorCode];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

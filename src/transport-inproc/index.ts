@@ -1,0 +1,2 @@
+/** In-process transport. Transport authors import only from the core barrel. */
+export {};
