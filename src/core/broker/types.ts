@@ -119,3 +119,8 @@ export interface RuntimeState {
   /** OAuth write-back: rotates the credential's secret to `value` (vault.md §14 step 7). */
   writeSecret(credential: RuntimeCredential, value: Uint8Array): Promise<void>;
 }
+
+/** The broker's one neutral entry point (STYLE.md rule 3). Throws `BrokerError`; transports catch. */
+export interface Broker {
+  handle(request: BrokerRequest, ctx: CallContext): Promise<BrokerResponse>;
+}
