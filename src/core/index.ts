@@ -15,4 +15,5 @@ export type { Vault, VaultStatus, SecretMetadata, Scope, AuditEvent, VaultPaths 
 export type { Capability, AuthStrategy, CapabilityPolicy, StoredCredential, ProviderTemplate } from './registry/types.js';
 
 // --- for transport authors ---
+export { isBlockedAddress, isBlockedHost, SSRF_BLOCKED_MESSAGE } from './broker/ssrf.js';
 export type { FsPort, Clock, EnvMap, CryptoPort, UpstreamPort, UpstreamRequest, UpstreamResponse } from './ports.js';
