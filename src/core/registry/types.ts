@@ -101,3 +101,23 @@ export interface BrokerStateFile {
   capabilities: Capability[];
   policies: Array<{ capabilityId: string; policy: CapabilityPolicy }>;
 }
+
+/** Binding scope as stored in `capabilities.json` (internally tagged, vault.md §9). */
+export type BindingScope =
+  | { type: 'global' }
+  | { type: 'workspace'; workspace_id: string }
+  | { type: 'group'; workspace_id: string; group_id: string };
+
+/** One capability binding (`capabilities.json`, vault.md §9). `consumer` omitted when absent. */
+export interface CapabilityBinding {
+  capability: string;
+  secretRef: string;
+  scope: BindingScope;
+  consumer?: string;
+  updatedAtMs: number;
+}
+
+export interface BindingsFile {
+  version: 1;
+  bindings: CapabilityBinding[];
+}
