@@ -1,0 +1,86 @@
+/**
+ * Superstruct schemas for everything that crosses the daemon socket. Requests follow the
+ * original's lenience exactly: unknown top-level keys are ignored, unknown envelope keys are
+ * rejected, `null` means absent, header items ignore extra keys.
+ *
+ * @see ../../../shared/spec/daemon.md §5.2-§5.5, broker.md §3.1-§3.2
+ */
+import {
+  array,
+  boolean,
+  integer,
+  literal,
+  min,
+  nullable,
+  number,
+  object,
+  optional,
+  record,
+  string,
+  type,
+  union,
+  unknown,
+  type Infer,
+} from 'superstruct';
+
+/** Every `op` the daemon understands. `multiplex` is ours (see `multiplex.ts`). */
+export const WIRE_OPS = ['execute_envelope', 'execute_envelope_stream', 'unlock', 'lock', 'status', 'multiplex'] as const;
+export type WireOp = (typeof WIRE_OPS)[number];
+
+export const WireHead = type({ op: string() });
+
+export const WireHeaderItem = type({ name: string(), value: string() });
+
+export const WireEnvelopeRequest = object({
+  method: string(),
+  path: string(),
+  headers: optional(nullable(array(WireHeaderItem))),
+  body: optional(nullable(string())),
+  multipart: optional(nullable(record(string(), string()))),
+  multipartFiles: optional(nullable(array(object({ field: string(), path: string() })))),
+  bodyFilePath: optional(nullable(string())),
+  url: optional(nullable(string())),
+});
+
+export const WireEnvelope = object({
+  capability: string(),
+  credential: optional(nullable(string())),
+  request: WireEnvelopeRequest,
+});
+
+export const WireExecuteRequest = type({
+  op: string(),
+  envelope: WireEnvelope,
+  client_ip: string(),
+  timeoutMs: optional(nullable(min(integer(), 0))),
+  workspace_id: optional(nullable(string())),
+  group_id: optional(nullable(string())),
+});
+
+export const WireUnlockRequest = type({ op: literal('unlock'), key: string() });
+export const WireBareRequest = type({ op: string() });
+export const WireMultiplexRequest = type({ op: literal('multiplex'), version: optional(nullable(number())) });
+
+/** A reply as the client reads it; key-presence rules are checked after validation. */
+export const WireReplyShape = type({ ok: boolean(), value: optional(unknown()), error: optional(nullable(string())) });
+
+export const WireStreamFrame = union([
+  type({ type: literal('chunk'), bodyB64: string() }),
+  type({ type: literal('error'), error: optional(nullable(string())) }),
+  type({ type: literal('end') }),
+]);
+
+export const WireBrokerResult = type({
+  planned: type({ capability: string(), credential: string(), method: string(), url: string() }),
+  response: type({
+    status: integer(),
+    headers: array(WireHeaderItem),
+    bodyUtf8: nullable(string()),
+    bodyB64: string(),
+  }),
+});
+
+export const WireDaemonStatus = type({ locked: boolean() });
+export const WireHealth = type({ ok: literal(true), capability: string() });
+
+export type WireEnvelopeShape = Infer<typeof WireEnvelope>;
