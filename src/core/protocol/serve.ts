@@ -13,7 +13,10 @@ import { errorReply, okReply, type WireReply } from './reply-codec.js';
 import type { BrokerService } from './service.js';
 import { BrokerError } from '../broker-error.js';
 
-export type Served = { kind: 'reply'; reply: WireReply } | { kind: 'stream'; body: AsyncIterable<Uint8Array> };
+/** `error` is the normalised failure behind an `ok:false` reply (in-process callers keep its code). */
+export type Served =
+  | { kind: 'reply'; reply: WireReply; error?: BrokerError }
+  | { kind: 'stream'; body: AsyncIterable<Uint8Array> };
 
 export interface ServeOptions {
   transport: CallContext['transport'];
@@ -41,7 +44,8 @@ export async function serveRequest(
         return { kind: 'reply', reply: okReply(await service.status()) };
     }
   } catch (error) {
-    return { kind: 'reply', reply: errorReply(error) };
+    const normalised = BrokerError.from(error);
+    return { kind: 'reply', reply: errorReply(normalised), error: normalised };
   }
 }
 
