@@ -1,0 +1,199 @@
+/**
+ * The per-invocation view the broker plans against: registry-derived credentials first, then
+ * canonicalised `broker.json` credentials (registry wins over tampering), capabilities and
+ * policies. Only metadata is read here; `loadSecret` decrypts the one chosen credential's secret.
+ *
+ * @see ../../../../shared/spec/vault.md §10.1, broker.md §4.5, registry.md §7.5
+ */
+import { BrokerError, vaultError } from '../broker-error.js';
+import type { RuntimeCredential, RuntimeState } from '../broker/types.js';
+import type { Clock } from '../ports.js';
+import { validateAuthStrategy } from '../registry/auth-strategy.js';
+import { formatBrokerStateProblem, type BrokerStore } from '../registry/broker-store.js';
+import { validateCapability } from '../registry/capability.js';
+import { normalizeCapabilityScope, normalizeUpstreamPathPrefix, validateCredentialHosts } from '../registry/credential.js';
+import { deriveRegistryCredentials } from '../registry/derive.js';
+import { matchesAnyHost } from '../registry/host-pattern.js';
+import type { Registry } from '../registry/registry.js';
+import { parseSecretRef } from '../registry/secret-ref.js';
+import type { Capability, CapabilityPolicy, StoredCredential } from '../registry/types.js';
+import type { SecretMetadata, Vault } from '../vault/types.js';
+import { isEligible, normalizeContext, scopeRankOf, secretAccessible, type ExecutionContext } from './eligibility.js';
+
+export interface CreateRuntimeStateOptions {
+  vault: Vault;
+  registry: Registry;
+  brokerStore: BrokerStore;
+  clock: Clock;
+  /** The call's context (trimmed; blank = absent). */
+  context: { workspaceId?: string | null; groupId?: string | null };
+  /** The explicitly requested credential: its load failure is kept as `loadError` instead of skipped. */
+  requestedCredential?: string | null;
+}
+
+/** A {@link RuntimeState} plus what was skipped while loading (one line each, no secrets). */
+export interface LoadedRuntimeState extends RuntimeState {
+  readonly problems: readonly string[];
+}
+
+const CONSUMER = 'aivault-cli';
+
+/** @see ../../../../shared/spec/vault.md §10.1 */
+export async function createRuntimeState(options: CreateRuntimeStateOptions): Promise<LoadedRuntimeState> {
+  const { vault, registry } = options;
+  const ctx = normalizeContext(options.context);
+  const requested = options.requestedCredential?.trim() || undefined;
+  const secrets = await vault.listSecrets();
+  const state = await options.brokerStore.load();
+  const problems = state.problems.map(formatBrokerStateProblem);
+
+  const derived = await deriveRegistryCredentials({ vault, registry, clock: options.clock, secrets, stored: state.credentials });
+  problems.push(...derived.problems);
+  const credentials: RuntimeCredential[] = [];
+  /** Registry-derived credentials of global secrets skip the scope check (vault.md §8.3). */
+  const skipScope = new Set<string>();
+  for (const d of derived.credentials) {
+    if (!isEligible(d, ctx)) continue;
+    credentials.push({
+      id: d.id,
+      provider: d.provider,
+      auth: d.auth,
+      hosts: d.hosts,
+      capabilities: d.capabilities,
+      priority: d.priority,
+      ...(d.upstreamPathPrefix === undefined ? {} : { upstreamPathPrefix: d.upstreamPathPrefix }),
+      workspaceId: d.workspaceId,
+      groupId: d.groupId,
+      secretRef: d.secretRef,
+      source: 'registry',
+      scopeRank: scopeRankOf(d),
+    });
+    if (d.scope.kind === 'global') skipScope.add(d.id);
+  }
+
+  const derivedIds = new Set(derived.credentials.map((d) => d.id));
+  const byId = new Map(secrets.map((s) => [s.secretId, s]));
+  for (const stored of state.credentials) {
+    if (derivedIds.has(stored.id) || !isEligible(storedContext(stored), ctx)) continue;
+    try {
+      credentials.push(canonicalise(stored, registry, byId, ctx));
+    } catch (error) {
+      const loadError = BrokerError.from(error);
+      if (stored.id === requested) credentials.push(failedCredential(stored, loadError));
+      else problems.push(`credential '${stored.id}' skipped: ${loadError.message}`);
+    }
+  }
+
+  const capabilities = new Map<string, Capability>();
+  for (const stored of state.capabilities) {
+    if (registry.capability(stored.id) !== undefined) continue;
+    try {
+      capabilities.set(stored.id.trim(), validateCapability(stored, 'custom'));
+    } catch (error) {
+      problems.push(`capability '${stored.id}' skipped: ${BrokerError.from(error).message}`);
+    }
+  }
+  const findCapability = (id: string): Capability | undefined => capabilities.get(id.trim()) ?? registry.capability(id);
+  const policies = new Map<string, CapabilityPolicy>();
+  for (const { capabilityId, policy } of state.policies) {
+    if (findCapability(capabilityId) === undefined) problems.push(`policy for '${capabilityId}' skipped: capability not found`);
+    else policies.set(capabilityId.trim(), policy);
+  }
+
+  const own = (credential: RuntimeCredential): RuntimeCredential => {
+    const mine = credentials.find((c) => c.id === credential.id);
+    if (mine === undefined) throw new BrokerError({ code: 'credential_not_found', message: 'credential not found' });
+    if (mine.loadError !== undefined) throw mine.loadError;
+    return mine;
+  };
+  return {
+    problems,
+    findCapability,
+    policyFor: (id) => policies.get(id.trim()),
+    credentials: () => credentials.map((c) => ({ ...c })),
+    async loadSecret(credential, purpose) {
+      const mine = own(credential);
+      return vault.resolve(mine.secretRef, {
+        workspaceId: ctx.workspaceId,
+        groupId: ctx.groupId,
+        ...(skipScope.has(mine.id) ? { skipScopeCheck: true } : {}),
+        purpose: purpose || 'broker.credential.load',
+        consumer: CONSUMER,
+      });
+    },
+    async writeSecret(credential, value) {
+      const mine = own(credential);
+      await vault.rotateSecret(parseSecretRef(mine.secretRef), value);
+    },
+  };
+}
+
+// --- internal ---
+
+function storedContext(c: StoredCredential): { workspaceId: string | null; groupId: string | null } {
+  const ws = c.workspaceId?.trim() ?? '';
+  const group = c.groupId?.trim() ?? '';
+  return { workspaceId: ws.length > 0 ? ws : null, groupId: group.length > 0 ? group : null };
+}
+
+/** vault.md §10.1 step 2, on metadata only. */
+function canonicalise(stored: StoredCredential, registry: Registry, secrets: Map<string, SecretMetadata>, ctx: ExecutionContext): RuntimeCredential {
+  const meta = secrets.get(parseSecretRef(stored.secretRef));
+  if (meta === undefined) throw vaultError('secret not found');
+  if (meta.revokedAtMs !== null) throw vaultError('secret revoked');
+  const pin = meta.pinnedProvider;
+  if (pin !== undefined) {
+    if (pin !== stored.provider) {
+      throw vaultError(`credential '${stored.id}' provider '${stored.provider}' cannot use secret pinned to provider '${pin}'`);
+    }
+    if (registry.provider(pin) === undefined) throw vaultError(`secret pinnedProvider '${pin}' requires registry provider template (missing)`);
+    if (!stored.hosts.every((h) => matchesAnyHost(registry.hostPatterns(pin), h))) {
+      throw vaultError(`credential '${stored.id}' hosts are not allowed by registry host policy for provider '${pin}'`);
+    }
+  }
+  if (!secretAccessible(meta, ctx)) throw new BrokerError({ code: 'secret_not_accessible', message: 'secret not accessible' });
+  const template = registry.provider(stored.provider);
+  let auth = stored.auth;
+  let hosts: string[];
+  if (template !== undefined) {
+    auth = template.auth;
+    const patterns = registry.hostPatterns(template.provider);
+    const keep = stored.hosts.length > 0 && stored.hosts.every((h) => matchesAnyHost(patterns, h));
+    hosts = validateCredentialHosts(keep ? stored.hosts : template.hosts);
+  } else {
+    validateAuthStrategy(auth);
+    hosts = validateCredentialHosts(stored.hosts);
+  }
+  const context = storedContext(stored);
+  const upstreamPathPrefix = normalizeUpstreamPathPrefix(stored.upstreamPathPrefix);
+  return {
+    id: stored.id,
+    provider: stored.provider,
+    auth,
+    hosts,
+    capabilities: normalizeCapabilityScope(stored.capabilities ?? []),
+    priority: stored.priority ?? 0,
+    ...(upstreamPathPrefix === undefined ? {} : { upstreamPathPrefix }),
+    ...context,
+    secretRef: stored.secretRef.trim(),
+    source: 'stored',
+    scopeRank: scopeRankOf(context),
+  };
+}
+
+function failedCredential(stored: StoredCredential, loadError: BrokerError): RuntimeCredential {
+  const context = storedContext(stored);
+  return {
+    id: stored.id,
+    provider: stored.provider,
+    auth: stored.auth,
+    hosts: [...stored.hosts],
+    capabilities: [...(stored.capabilities ?? [])],
+    priority: stored.priority ?? 0,
+    ...context,
+    secretRef: stored.secretRef,
+    source: 'stored',
+    scopeRank: scopeRankOf(context),
+    loadError,
+  };
+}
