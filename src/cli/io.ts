@@ -8,4 +8,11 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Working directory for relative paths; defaults to `process.cwd()`. */
   cwd?: string;
+  /**
+   * Path of the running `aivault` script, used to find `aivaultd` next to it (autostart, restart,
+   * setup). Defaults to `process.argv[1]`.
+   */
+  scriptPath?: string;
+  /** Effective uid (root checks of `setup`); defaults to `process.getuid()`. */
+  uid?: number;
 }

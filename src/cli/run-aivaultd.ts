@@ -1,8 +1,113 @@
+/**
+ * `aivaultd`: the daemon's command line. Parses its flags, resolves the socket and modes, and
+ * runs the socket server over the broker service until it stops (`--once`: one connection).
+ * Never calls `process.exit` or `console`; errors are one stderr line and exit 1.
+ *
+ * @see ../../../shared/spec/cli.md §13, daemon.md §3-§4, Decisions 4, 13, 14, 15
+ */
+import { parseArgs, parseIntegerFlag, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { osTmpdir, resolveHome } from './node-env.js';
+import { errorText, exitCodeFor, writeOut } from './output.js';
+import { setPath, socketChoice } from './socket-paths.js';
+import { VERSION } from './version.js';
+
+export const AIVAULTD_SPEC: CommandSpec = {
+  path: 'aivaultd',
+  summary: 'aivault broker daemon: serves capability invocations on a unix socket',
+  flags: {
+    socket: { type: 'string', value: 'PATH', help: 'socket to listen on (default: the per-user socket)' },
+    shared: { type: 'boolean', help: 'listen on the shared socket with group access (0750 dir, 0660 socket)' },
+    once: { type: 'boolean', help: 'serve exactly one connection, then exit' },
+    'unlock-ttl': { type: 'string', value: 'SECONDS', help: 'forget an unlocked passphrase key after this long without use' },
+    http: { type: 'string', value: '[HOST:]PORT', help: 'also serve the HTTP transport (loopback unless --allow-remote)' },
+    'allow-remote': { type: 'boolean', help: 'let --http listen on non-loopback addresses' },
+    version: { type: 'boolean', help: 'print the version' },
+  },
+};
+
+/** Resolved daemon options handed to the server seam. */
+export interface DaemonOptions {
+  socketPath: string;
+  shared: boolean;
+  once: boolean;
+  /** Octal modes after `--shared` defaults; `undefined` = the server's defaults. */
+  socketMode: number | undefined;
+  dirMode: number | undefined;
+  /** Directories the daemon may chmod even when they exist (`<aivault root>/run`, `$AIVAULT_DIR/run`). */
+  managedDirs: string[];
+  unlockTtlMs: number | undefined;
+  http: string | undefined;
+  allowRemote: boolean;
+}
 
 /** Runs `aivaultd` with `argv`; resolves to the exit code once the daemon stops. */
 export async function runAivaultd(argv: string[], io: CliIo): Promise<number> {
-  void argv;
-  io.stdout.write('aivaultd\n');
-  return 0;
+  try {
+    const args = parseArgs(argv, AIVAULTD_SPEC, 'aivaultd');
+    if (args.help) {
+      await writeOut(io.stdout, daemonHelp());
+      return 0;
+    }
+    if (args.flag('version')) {
+      await writeOut(io.stdout, `aivaultd ${VERSION}\n`);
+      return 0;
+    }
+    const options = resolveDaemonOptions(args, io);
+    const { serveDaemon } = await import('./daemon-main.js');
+    return await serveDaemon(options, io);
+  } catch (error) {
+    await writeOut(io.stderr, `${errorText(error)}\n`).catch(() => undefined);
+    return exitCodeFor(error);
+  }
+}
+
+/** Daemon help text. */
+export function daemonHelp(): string {
+  const lines = [AIVAULTD_SPEC.summary, '', 'Usage: aivaultd [OPTIONS]', '', 'Options:'];
+  for (const [name, flag] of Object.entries(AIVAULTD_SPEC.flags)) {
+    const text = `      --${name}${flag.type === 'string' ? ` <${flag.value ?? 'VALUE'}>` : ''}`;
+    lines.push(`${text.padEnd(34)}${flag.help}`);
+  }
+  lines.push(`${'  -h, --help'.padEnd(34)}Print help`, '');
+  return lines.join('\n');
+}
+
+/** Octal mode text: trimmed, one leading `0o` stripped, base 8; invalid or empty → undefined. */
+export function parseOctalMode(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  let text = raw.trim();
+  if (text.startsWith('0o')) text = text.slice(2);
+  if (!/^[0-7]+$/.test(text)) return undefined;
+  const value = Number.parseInt(text, 8);
+  return value <= 0o7777 ? value : undefined;
+}
+
+// --- internal ---
+
+function resolveDaemonOptions(args: ReturnType<typeof parseArgs>, io: CliIo): DaemonOptions {
+  const env = io.env;
+  const home = resolveHome(env);
+  const tmp = osTmpdir();
+  const choice = socketChoice(env, home, tmp, process.platform);
+  const shared = args.flag('shared');
+  const explicit = args.string('socket')?.trim();
+  const socketPath = explicit !== undefined && explicit !== '' ? explicit : shared ? choice.shared : choice.user;
+  const envSocketMode = parseOctalMode(env.AIVAULTD_SOCKET_MODE);
+  const envDirMode = parseOctalMode(env.AIVAULTD_SOCKET_DIR_MODE);
+  const ttlRaw = args.string('unlock-ttl');
+  const ttl = ttlRaw === undefined ? undefined : parseIntegerFlag(ttlRaw, 'unlock-ttl', 'u64', 'aivaultd');
+  const root = home === undefined ? `${tmp}/aivault-no-home` : `${home}/.aivault`;
+  const dir = setPath(env, 'AIVAULT_DIR');
+  return {
+    socketPath,
+    shared,
+    once: args.flag('once'),
+    socketMode: envSocketMode ?? (shared ? 0o660 : undefined),
+    dirMode: envDirMode ?? (shared ? 0o750 : undefined),
+    managedDirs: [`${root}/run`, ...(dir === undefined ? [] : [`${dir}/run`])],
+    unlockTtlMs: ttl === undefined ? undefined : ttl * 1000,
+    http: args.string('http'),
+    allowRemote: args.flag('allow-remote'),
+  };
 }

@@ -1,0 +1,7 @@
+/** `aivault capability …`: wired to the registry engineer's operator API. */
+import type { CommandHandler } from '../run-aivault.js';
+import { operatorCommand } from '../wiring.js';
+
+export const CAPABILITY_COMMANDS: Record<string, CommandHandler> = new Proxy({} as Record<string, CommandHandler>, {
+  get: (_t, name) => operatorCommand(`capability ${String(name)}`),
+});

@@ -1,0 +1,165 @@
+/**
+ * `invoke` / `json` / `markdown` / `md` and `capability invoke|call|json|markdown|md`: pre-checks,
+ * envelope building and routing (in-process, thin daemon attempt, local path with autostart).
+ * Static imports are the thin path only; the vault and broker come in through `wiring.ts`.
+ *
+ * @see ../../../../shared/spec/cli.md §7, daemon.md §6
+ */
+import { isIP } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { BrokerError, renderErrorText } from '../../core/broker-error.js';
+import type { InvokeRequest, Transport } from '../../core/transport.js';
+import { capabilityShape } from '../../core/registry/capability-shapes.js';
+import { parseIntegerFlag, type ParsedArgs } from '../args.js';
+import type { CliContext } from '../context.js';
+import { inputError, osReason } from '../errors.js';
+import { userPath } from '../flag-helpers.js';
+import { buildEnvelope, hasManualRequestFlags, type CapabilityShapeLike, type InvokeFlagValues } from '../invoke/build-envelope.js';
+import { localAttempt, shouldFallBack, thinAttempt, type Exchange, type RouteDeps } from '../invoke/daemon-route.js';
+import { renderResult, type OutputMode } from '../invoke/render-result.js';
+import { locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
+import { pathExists } from '../node-env.js';
+import { writeOut } from '../output.js';
+import type { CommandHandler } from '../run-aivault.js';
+import { autostartEnabled, autostartOnce, isTruthy, type SocketChoice } from '../socket-paths.js';
+import { connectSocket, sockets } from '../wiring.js';
+
+export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
+  const operator = command.startsWith('capability ');
+  const leaf = command.split(' ').at(-1)!;
+  const mode: OutputMode = leaf === 'json' ? 'json' : leaf === 'markdown' || leaf === 'md' ? 'markdown' : 'raw';
+  const capability = args.positionals[0]!.trim();
+  if (capability === '') throw inputError('capability id is required');
+  const streaming = args.flag('stream');
+
+  // Pre-checks, in the contract's order (cli.md §7.1).
+  if (streaming && mode !== 'raw') throw inputError('--stream is only supported with raw `aivault invoke` output');
+  const workspaceId = blankToNull(args.string('workspace-id'));
+  const groupId = blankToNull(args.string('group-id'));
+  if (groupId !== null && workspaceId === null) throw inputError('--workspace-id is required when --group-id is provided');
+  const flags = await invokeFlags(args, ctx);
+  const clientIp = args.string('client-ip') ?? '127.0.0.1';
+  const timeoutRaw = args.string('timeout-ms');
+  const timeoutMs = timeoutRaw === undefined ? null : parseIntegerFlag(timeoutRaw, 'timeout-ms', 'u64', command);
+
+  const request = (shape: CapabilityShapeLike | undefined): InvokeRequest => {
+    const envelope = buildEnvelope(capability, flags, shape);
+    if (isIP(clientIp) === 0) throw inputError('invalid --client-ip');
+    return { envelope, clientIp, timeoutMs, workspaceId, groupId };
+  };
+  const exchange = (req: InvokeRequest): Exchange<void> =>
+    streaming ? (t) => streamTo(ctx, t, req) : async (t) => writeOut(ctx.io.stdout, renderResult(await t.invoke(req), mode, markdownOptions(args)));
+
+  // Step 1: in-process (AIVAULTD_DISABLE).
+  if (isTruthy(ctx.env.AIVAULTD_DISABLE)) {
+    if (streaming) {
+      throw inputError(operator ? 'streaming invoke requires aivaultd; AIVAULTD_DISABLE is set' : '--stream requires aivaultd; AIVAULTD_DISABLE cannot be used for streaming');
+    }
+    const { localShape, inprocTransport } = await import('../invoke/local-path.js');
+    const req = request(await localShape(ctx, capability));
+    const transport = await inprocTransport(ctx);
+    try {
+      await exchange(req)(transport);
+    } finally {
+      await transport.close();
+    }
+    return;
+  }
+
+  const choice = sockets(ctx);
+  const deps = routeDeps(ctx);
+  if (operator) return runLocal(ctx, capability, request, exchange, choice, deps);
+
+  // Step 2: the thin attempt (registry shapes only, no local state).
+  let thinError: unknown;
+  try {
+    const shape = capabilityShape(capability);
+    if (flags.payload === undefined && shape === undefined && flags.method === undefined && flags.path === undefined) {
+      throw inputError(`capability '${capability}' is not available locally; pass --method/--path or use --request/--request-file`);
+    }
+    const req = request(shape);
+    await thinAttempt(choice, deps, exchange(req));
+    return;
+  } catch (error) {
+    if (!shouldFallBack(error, choice)) throw error;
+    thinError = error;
+  }
+  // Steps 4-5: the local path with autostart.
+  try {
+    await runLocal(ctx, capability, request, exchange, choice, deps);
+  } catch (error) {
+    const local = renderErrorText(BrokerError.from(error));
+    const thin = renderErrorText(BrokerError.from(thinError));
+    throw new BrokerError({ code: 'daemon_error', message: `${local}\n(thin client daemon attempt failed first: ${thin})` });
+  }
+};
+
+// --- internal ---
+
+async function runLocal(
+  ctx: CliContext,
+  capability: string,
+  request: (shape: CapabilityShapeLike | undefined) => InvokeRequest,
+  exchange: (req: InvokeRequest) => Exchange<void>,
+  choice: SocketChoice,
+  deps: RouteDeps,
+): Promise<void> {
+  const { localShape } = await import('../invoke/local-path.js');
+  const req = request(await localShape(ctx, capability));
+  await localAttempt(choice, deps, exchange(req));
+}
+
+function routeDeps(ctx: CliContext): RouteDeps {
+  return {
+    connect: (path) => connectSocket(path),
+    dirExists: (path) => pathExists(path),
+    autostart: autostartEnabled(ctx.env),
+    once: autostartOnce(ctx.env),
+    spawnDaemon: (path, once) =>
+      spawnDaemon({
+        daemonPath: locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env),
+        args: ['--socket', path, ...(once ? ['--once'] : [])],
+        env: ctx.env,
+        logPath: `${path.slice(0, Math.max(path.lastIndexOf('/'), 0))}/aivaultd.log`,
+        waitForExit: once,
+      }),
+  };
+}
+
+async function streamTo(ctx: CliContext, transport: Transport, req: InvokeRequest): Promise<void> {
+  for await (const chunk of transport.stream(req)) await writeOut(ctx.io.stdout, chunk);
+}
+
+async function invokeFlags(args: ParsedArgs, ctx: CliContext): Promise<InvokeFlagValues> {
+  const flags: InvokeFlagValues = {
+    method: args.string('method'),
+    path: args.string('path'),
+    headers: args.strings('header'),
+    body: args.string('body'),
+    bodyFilePath: args.string('body-file-path'),
+    multipartFields: args.strings('multipart-field'),
+    multipartFiles: args.strings('multipart-file'),
+    credential: args.string('credential'),
+  };
+  const inline = args.string('request');
+  const file = args.string('request-file');
+  if (inline !== undefined && file !== undefined) throw inputError('provide only one of --request or --request-file');
+  if (inline === undefined && file === undefined) return flags;
+  if (hasManualRequestFlags(flags)) throw inputError('do not mix --request/--request-file with manual request flags');
+  if (inline !== undefined) return { ...flags, payload: inline };
+  try {
+    return { ...flags, payload: await readFile(userPath(ctx, file!), 'utf8') };
+  } catch (error) {
+    throw inputError(`failed to read --request-file '${file!}': ${osReason(error)}`);
+  }
+}
+
+function markdownOptions(args: ParsedArgs) {
+  const namespace = args.string('namespace');
+  return { ...(namespace === undefined ? {} : { namespace }), excludeFields: args.strings('exclude-field'), wrapFields: args.strings('wrap-field') };
+}
+
+function blankToNull(value: string | undefined): string | null {
+  const t = value?.trim();
+  return t === undefined || t === '' ? null : t;
+}

@@ -1,0 +1,31 @@
+/**
+ * The daemon's body: refuse dev overrides under `--shared`, build the broker service over this
+ * process's vault, serve the socket until it closes. Loaded only by `runAivaultd`.
+ *
+ * @see ../../../shared/spec/daemon.md §3-§4, security.md §9
+ */
+import { BrokerError } from '../core/broker-error.js';
+import type { CliIo } from './io.js';
+import type { DaemonOptions } from './run-aivaultd.js';
+
+/** Dev variables a `--shared` daemon refuses whatever the build (Decision 13/18). */
+export const DEV_VARIABLES = [
+  'AIVAULT_DEV_RESOLVE',
+  'AIVAULT_DEV_CA_CERT_PATH',
+  'AIVAULT_DEV_ALLOW_NON_DEFAULT_PORTS',
+  'AIVAULT_DEV_HTTP1_ONLY',
+  'AIVAULT_DEV_ALLOW_HTTP_LOCAL',
+  'AIVAULT_DEV_ALLOW_REMOTE_CLIENTS',
+  'AIVAULT_DEV_FORCE_DEFAULT_FILE_PROVIDER',
+  'AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT',
+] as const;
+
+/** Serves until the server stops; resolves to the exit code. */
+export async function serveDaemon(options: DaemonOptions, io: CliIo): Promise<number> {
+  if (options.shared) {
+    for (const name of DEV_VARIABLES) {
+      if ((io.env[name] ?? '') !== '') throw new BrokerError({ code: 'daemon_error', message: `${name} is not allowed for aivaultd --shared` });
+    }
+  }
+  throw new BrokerError({ code: 'internal', message: 'this build of aivaultd has no socket server (createSocketServer) wired yet' });
+}

@@ -1,0 +1,113 @@
+/**
+ * The seams between the CLI and the other engineers' modules (vault, registry operator API,
+ * broker service, socket transport). Every heavy module is reached through a dynamic `import()`
+ * here, so the thin invoke path never loads them.
+ */
+import { BrokerError } from '../core/broker-error.js';
+import type { ControlTransport, Transport } from '../core/transport.js';
+import type { SecretMetadata, Vault, VaultStatus } from '../core/vault/types.js';
+import type { CliContext } from './context.js';
+import { osTmpdir, resolveHome } from './node-env.js';
+import { socketChoice, vaultRootFor, type SocketChoice } from './socket-paths.js';
+
+export interface OpenVaultOptions {
+  /** Run the operator preamble (auto-init, finish rotation, migrations). `init` passes false. */
+  preamble: boolean;
+  /** A passphrase vault gets its key from `AIVAULT_PASSPHRASE` or the prompt (Decision 16). */
+  needsKey: boolean;
+}
+
+/** Socket paths for this process. */
+export function sockets(ctx: CliContext): SocketChoice {
+  return socketChoice(ctx.env, resolveHome(ctx.env), osTmpdir(), process.platform);
+}
+
+/** The vault root for this process (vault.md §2.1). */
+export function vaultRoot(ctx: CliContext): string {
+  return vaultRootFor(ctx.env, resolveHome(ctx.env), osTmpdir());
+}
+
+/** Opens the vault of this process, running the operator preamble unless told otherwise. */
+export async function openVault(ctx: CliContext, options: OpenVaultOptions): Promise<Vault> {
+  const vault = await createVaultSeam(ctx);
+  if (!options.preamble) return vault;
+  const status = await vault.load();
+  if (options.needsKey) await unlockLocally(ctx, vault, status);
+  return vault;
+}
+
+/** For a locked passphrase vault: take the key from `AIVAULT_PASSPHRASE` or a no-echo prompt. */
+export async function unlockLocally(ctx: CliContext, vault: Vault, status: VaultStatus): Promise<void> {
+  if (status.providerType !== 'passphrase' || !status.locked) return;
+  const { passphraseFrom } = await import('./passphrase.js');
+  const passphrase = await passphraseFrom(ctx, undefined, { required: false });
+  if (passphrase !== undefined) await vault.unlock(passphrase);
+}
+
+/**
+ * A socket transport to `path` (one request per connection) with the control ops (health, key
+ * ops). Connect failures surface on the first call as `details.kind === 'connect'`.
+ */
+export async function connectSocket(path: string): Promise<ControlTransport> {
+  void path;
+  throw notWired('socket transport (createSocketTransport)');
+}
+
+/** An in-process transport over a broker service built on this process's vault (AIVAULTD_DISABLE). */
+export async function inprocTransport(ctx: CliContext): Promise<Transport> {
+  void ctx;
+  throw notWired('in-process broker service (createBrokerService)');
+}
+
+// --- internal ---
+
+async function createVaultSeam(ctx: CliContext): Promise<Vault> {
+  void ctx;
+  throw notWired('vault (createVault)');
+}
+
+function notWired(what: string): BrokerError {
+  return new BrokerError({ code: 'internal', message: `this build of aivault has no ${what} yet` });
+}
+
+/**
+ * Registry pinning and auto-provisioning after `secrets create` / `import` (registry.md §7.4):
+ * returns the stderr lines to print, in order.
+ */
+export async function provisionSecret(ctx: CliContext, vault: Vault, created: SecretMetadata, mode: 'create' | 'import'): Promise<string[]> {
+  void ctx;
+  void vault;
+  void created;
+  void mode;
+  return [];
+}
+
+/** A capability stored in `broker.json` (custom or provisioned), as methods + path prefixes. */
+export async function storedCapabilityShape(ctx: CliContext, vault: Vault, capability: string): Promise<{ methods: string[]; pathPrefixes: string[] } | undefined> {
+  void ctx;
+  void vault;
+  void capability;
+  return undefined;
+}
+
+export interface OauthSetupInput {
+  provider: string;
+  authUrl: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state: string;
+}
+
+/** The consent URL document of cli.md §9 (registry engineer's `oauthSetup`). */
+export function oauthSetup(input: OauthSetupInput): unknown {
+  void input;
+  throw notWired('oauth setup (oauthSetup)');
+}
+
+/** Placeholder handler for operator commands whose core API has not landed. */
+export function operatorCommand(path: string): (...args: unknown[]) => Promise<never> {
+  return async () => {
+    throw notWired(`'${path}'`);
+  };
+}
