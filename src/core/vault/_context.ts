@@ -1,0 +1,30 @@
+/** The resolved dependencies every vault module receives (built once by `createVault`). */
+import type { Clock, CryptoPort, EnvMap, FsPort } from '../ports.js';
+import type { VaultPaths } from './types.js';
+import type { AuditLog } from './audit-log.js';
+import type { KeyState } from './key-state.js';
+import type { SecretIndex } from './secret-index.js';
+import type { KdfParams } from './providers/passphrase.js';
+
+export interface VaultContext {
+  fs: FsPort;
+  crypto: CryptoPort;
+  clock: Clock;
+  env: EnvMap;
+  paths: VaultPaths;
+  pid: number;
+  uuid: () => string;
+  sleep: (ms: number) => Promise<void>;
+  /** KDF parameters for new passphrase providers (vault.md §5.3 defaults). */
+  kdf: KdfParams;
+  audit: AuditLog;
+  keys: KeyState;
+  index: SecretIndex;
+  /** Serialises this instance's read-modify-write operations. */
+  exclusive: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+/** Options for `atomicWriteFile` from this context. */
+export function stagingOptions(ctx: VaultContext, mode: number): { mode: number; pid: number; uuid: () => string } {
+  return { mode, pid: ctx.pid, uuid: ctx.uuid };
+}

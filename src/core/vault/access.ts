@@ -1,0 +1,87 @@
+/**
+ * Reading secret values: reference parsing, the scope rule on every read (Decision 2),
+ * decryption, `lastUsedAtMs` + `secret.used` for the one secret actually read; HMAC signing;
+ * lookup of global secrets by name.
+ *
+ * @see ../../../../shared/spec/vault.md §8.1, §8.2, §3.6; security.md §8.1
+ */
+import { wipe } from '../encoding.js';
+import type { ResolveOptions } from './types.js';
+import type { VaultContext } from './_context.js';
+import { auditSecret } from './_audit-events.js';
+import { compareBytes } from './_ordering.js';
+import { requireConfig } from './config.js';
+import { aadFor, openEnvelope } from './envelope.js';
+import { readRecord, saveRecord } from './records.js';
+import { accessContextOf, groupNote, scopeAllows } from './scope.js';
+import { parseSecretRef, secretRefOf } from './secret-ref.js';
+import { notAccessible, vaultFailure } from './vault-errors.js';
+import { hmacSha256Hex } from './_crypto-helpers.js';
+
+/** @default 1 MiB */
+export const HMAC_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/**
+ * `vault:secret:<id>` → plaintext (caller wipes). Denied reads audit `secret.access.denied`
+ * and fail with `secret not accessible`; revoked → `secret revoked`.
+ */
+export async function resolveSecret(ctx: VaultContext, secretRef: string, options: ResolveOptions = {}): Promise<Uint8Array> {
+  const secretId = parseSecretRef(secretRef);
+  const context = accessContextOf(options);
+  const config = await requireConfig(ctx);
+  const record = await readRecord(ctx, secretId);
+  if (options.skipScopeCheck !== true && !scopeAllows(record, context)) {
+    const note = context.workspaceId !== null && context.groupId !== null ? groupNote(context.workspaceId, context.groupId) : undefined;
+    await auditSecret(ctx, 'secret.access.denied', record, note === undefined ? {} : { note });
+    throw notAccessible();
+  }
+  if (record.revokedAtMs !== undefined || record.ciphertext === undefined) throw vaultFailure('secret revoked');
+  const kek = await ctx.keys.get(config);
+  let value: Uint8Array;
+  try {
+    value = openEnvelope(record.ciphertext, aadFor(record), kek);
+  } finally {
+    wipe(kek);
+  }
+  await markUsed(ctx, secretId);
+  await auditSecret(ctx, 'secret.used', record, {
+    ...(options.purpose === undefined ? {} : { capability: options.purpose }),
+    ...(options.consumer === undefined ? {} : { consumer: options.consumer }),
+  });
+  return value;
+}
+
+/** HMAC-SHA-256 keyed by the raw secret bytes, lowercase hex (payload ≤ 1 MiB). */
+export async function signHmacSha256(ctx: VaultContext, secretRef: string, payload: Uint8Array, options: ResolveOptions = {}): Promise<string> {
+  if (payload.length > HMAC_MAX_PAYLOAD_BYTES) throw vaultFailure('HMAC payload is too large');
+  const key = await resolveSecret(ctx, secretRef, options);
+  try {
+    return await hmacSha256Hex(ctx.crypto, key, payload);
+  } finally {
+    wipe(key);
+  }
+}
+
+/** Among non-revoked global records named or aliased `nameOrAlias`, the smallest id's ref; else null. */
+export async function findGlobalRefByName(ctx: VaultContext, nameOrAlias: string): Promise<string | null> {
+  const wanted = nameOrAlias.trim();
+  if (wanted.length === 0) return null;
+  await requireConfig(ctx);
+  const ids = (await ctx.index.entries())
+    .filter((e) => e.scope.kind === 'global' && e.revokedAtMs === null && (e.name === wanted || e.aliases.includes(wanted)))
+    .map((e) => e.secretId)
+    .sort(compareBytes);
+  return ids[0] === undefined ? null : secretRefOf(ids[0]);
+}
+
+// --- internal ---
+
+/** Re-reads just before writing so a concurrent change is not overwritten; failures ignored (§8.1 step 4). */
+async function markUsed(ctx: VaultContext, secretId: string): Promise<void> {
+  await ctx
+    .exclusive(async () => {
+      const fresh = await readRecord(ctx, secretId);
+      await saveRecord(ctx, { ...fresh, lastUsedAtMs: ctx.clock.now() });
+    })
+    .catch(() => undefined);
+}

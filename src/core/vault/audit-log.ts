@@ -1,0 +1,150 @@
+/**
+ * The audit log: one compact JSON event per line in `audit/<YYYY>-<MM>.jsonl` (UTC month),
+ * size rotation at 5 MiB keeping 10 segments, newest-first reading. Writing is best-effort:
+ * a failed audit write never fails the operation.
+ *
+ * @see ../../../../shared/spec/vault.md §12; spec/README.md Decisions 8, 16
+ */
+import type { Clock, EnvMap, FsPort } from '../ports.js';
+import { joinPath } from '../paths.js';
+import { utf8DecodeStrict } from '../encoding.js';
+import type { AuditEvent } from './types.js';
+import { isNotFound } from './vault-errors.js';
+
+/** @default 5 MiB */
+export const AUDIT_ROTATE_BYTES = 5 * 1024 * 1024;
+export const AUDIT_KEEP_SEGMENTS = 10;
+
+/** Serialisation order: the vault keys of §12.1, then the `capability.invoked` keys of Decision 16. */
+const EVENT_KEYS = [
+  'tsMs', 'kind', 'secretId', 'scope', 'actor', 'capability', 'consumer', 'note',
+  'credential', 'provider', 'host', 'method', 'path', 'status', 'durationMs', 'requestBytes',
+  'responseBytes', 'outcome', 'error', 'workspaceId', 'groupId', 'clientIp', 'transport',
+] as const satisfies ReadonlyArray<keyof AuditEvent>;
+
+export interface AuditLog {
+  /** Appends one event (absent and null keys omitted); never throws. */
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first (§12.3), including the `limit = 0` quirk. */
+  read(limit: number, beforeTsMs?: number): Promise<AuditEvent[]>;
+}
+
+export interface AuditLogOptions {
+  fs: FsPort;
+  clock: Clock;
+  env: EnvMap;
+  auditDir: string;
+  /** Runtime switch that disables disk writes for this instance. @default false */
+  disabled?: boolean;
+  /** @default AUDIT_ROTATE_BYTES */
+  rotateBytes?: number;
+}
+
+/** `AIVAULT_DISABLE_DISK_LOGS` / `MOLDABLE_DISABLE_DISK_LOGS`: trimmed, lower-cased `1|true|yes|on`. */
+export function diskLogsDisabled(env: EnvMap): boolean {
+  const truthy = (v: string | undefined): boolean => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
+  return truthy(env['AIVAULT_DISABLE_DISK_LOGS']) || truthy(env['MOLDABLE_DISABLE_DISK_LOGS']);
+}
+
+/** The compact JSON line of an event, keys in contract order, absent/null keys omitted. */
+export function serialiseAuditEvent(event: AuditEvent): string {
+  const out: Record<string, unknown> = {};
+  const source = event as unknown as Record<string, unknown>;
+  for (const key of EVENT_KEYS) {
+    const value = source[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return JSON.stringify(out);
+}
+
+export function createAuditLog(options: AuditLogOptions): AuditLog {
+  const { fs, auditDir } = options;
+  const rotateBytes = options.rotateBytes ?? AUDIT_ROTATE_BYTES;
+  const disabled = options.disabled === true || diskLogsDisabled(options.env);
+
+  async function rotate(file: string): Promise<void> {
+    await fs.rm(`${file}.${AUDIT_KEEP_SEGMENTS}`, { force: true });
+    for (let n = AUDIT_KEEP_SEGMENTS - 1; n >= 1; n--) {
+      await fs.rename(`${file}.${n}`, `${file}.${n + 1}`).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    }
+    await fs.rename(file, `${file}.1`);
+  }
+
+  return {
+    async append(event) {
+      if (disabled) return;
+      try {
+        const file = joinPath(auditDir, `${monthPrefix(options.clock.now())}.jsonl`);
+        await fs.mkdir(auditDir, { recursive: true });
+        await fs.appendFile(file, `${serialiseAuditEvent(event)}\n`);
+        if ((await fs.stat(file)).size >= rotateBytes) await rotate(file);
+      } catch {
+        // best-effort (§12.2)
+      }
+    },
+    async read(limit, beforeTsMs) {
+      const events: AuditEvent[] = [];
+      let names: string[];
+      try {
+        names = await fs.readdir(auditDir);
+      } catch {
+        return events;
+      }
+      const files: Array<{ name: string; prefix: string; index: number }> = [];
+      for (const name of names) {
+        const stat = await fs.stat(joinPath(auditDir, name)).catch(() => null);
+        if (stat === null || !stat.isFile()) continue;
+        files.push({ name, ...segmentOf(name) });
+      }
+      files.sort((a, b) => cmp(b.prefix, a.prefix) || a.index - b.index || cmp(b.name, a.name));
+      for (const file of files) {
+        const bytes = await fs.readFile(joinPath(auditDir, file.name)).catch(() => null);
+        const text = bytes === null ? null : utf8DecodeStrict(bytes);
+        if (text === null) continue;
+        const lines = text.split('\n');
+        for (let i = lines.length - 1; i >= 0; i--) {
+          const event = parseEvent(lines[i]!);
+          if (event === null) continue;
+          if (beforeTsMs !== undefined && event.tsMs >= beforeTsMs) continue;
+          events.push(event);
+          if (events.length >= limit) return events;
+        }
+      }
+      return events;
+    },
+  };
+}
+
+// --- internal ---
+
+function monthPrefix(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+function segmentOf(name: string): { prefix: string; index: number } {
+  const at = name.indexOf('.jsonl');
+  if (at < 0) return { prefix: name, index: 0 };
+  const rest = name.slice(at + '.jsonl'.length);
+  const index = /^\.\d+$/.test(rest) ? Number(rest.slice(1)) : 0;
+  return { prefix: name.slice(0, at), index: Number.isSafeInteger(index) ? index : 0 };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function parseEvent(line: string): AuditEvent | null {
+  if (line.trim().length === 0) return null;
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const event = value as Record<string, unknown>;
+    if (typeof event['tsMs'] !== 'number' || typeof event['kind'] !== 'string') return null;
+    return event as unknown as AuditEvent;
+  } catch {
+    return null;
+  }
+}

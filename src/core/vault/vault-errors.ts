@@ -1,0 +1,49 @@
+/**
+ * The vault layer's error constructors. Every failure is a `BrokerError` with code
+ * `vault_error`, `vault_locked` or `secret_not_accessible`, carrying the contract's wording.
+ *
+ * @see ../../../../shared/spec/vault.md §16
+ */
+import { BrokerError } from '../broker-error.js';
+
+/** A bare `vault_error` message (`vault not enabled`, `secret not found`, …). */
+export function vaultFailure(message: string, cause?: unknown): BrokerError {
+  return new BrokerError({ code: 'vault_error', message, ...(cause === undefined ? {} : { cause }) });
+}
+
+/** `vault provider misconfigured: <detail>` (provider and crypto failures, vault.md §5, §6.2). */
+export function providerError(detail: string, cause?: unknown): BrokerError {
+  return vaultFailure(`vault provider misconfigured: ${detail}`, cause);
+}
+
+export function vaultLocked(): BrokerError {
+  return new BrokerError({ code: 'vault_locked', message: 'vault locked' });
+}
+
+export function notAccessible(): BrokerError {
+  return new BrokerError({ code: 'secret_not_accessible', message: 'secret not accessible' });
+}
+
+export const notEnabled = (): BrokerError => vaultFailure('vault not enabled');
+export const secretNotFound = (): BrokerError => vaultFailure('secret not found');
+
+/** `io error: <os error>` for filesystem failures that abort an operation (vault.md §16). */
+export function ioError(error: unknown): BrokerError {
+  return vaultFailure(`io error: ${osErrorText(error)}`, error);
+}
+
+/** The OS error text of a thrown fs error (never file contents). */
+export function osErrorText(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string' && message.length > 0) return message;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return 'unknown error';
+}
+
+/** True when an fs error means "no such file or directory". */
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+}
