@@ -1,0 +1,185 @@
+/**
+ * `createBroker`: the pipeline end to end. Validate the envelope, plan (steps 2-18), render auth
+ * (step 19, with the OAuth planning refresh of §7.1), execute, apply the one forced refresh and
+ * retry on an upstream 401 for stored OAuth2 credentials (§7.3, buffered and streamed), shape the
+ * response, and append one `capability.invoked` audit event per call, refused calls included.
+ *
+ * @see ../../../shared/spec/broker.md §4, §7, §10, §11; spec/README.md Decisions 8, 16
+ */
+import { BrokerError, isBrokerError } from '../broker-error.js';
+import { wipe } from '../encoding.js';
+import type { ErrorCode } from '../error-codes.js';
+import { buildInvokedEvent, type CallTrace } from './audit-event.js';
+import { renderAuth } from './auth/render.js';
+import { authParts } from './auth/strategy.js';
+import type { AuthOutput } from './auth/types.js';
+import { parseEnvelope } from './envelope-schema.js';
+import { executePlan, type Exchange } from './execute.js';
+import { filterResponseHeaders } from './headers.js';
+import { refreshOAuthToken } from './oauth.js';
+import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './options.js';
+import { planEnvelope, type PolicyPlan } from './plan.js';
+import { abortable, applyBodyPolicy, DEFERRED_401_LIMIT, DEFERRED_401_MESSAGE, discard, readLimited, rechunk, requiresBuffering } from './response.js';
+import { isVisibleAscii } from './to-result.js';
+import type { Broker, BrokerRequest, BrokerResponse, CallContext } from './types.js';
+
+export const LOAD_PURPOSE = 'broker.credential.load';
+
+/**
+ * @example
+ * const broker = createBroker({ state, upstream, fs, crypto, clock, timer, rateLimiter, audit, cwd })
+ * const result = await toResult(await broker.handle({ envelope, stream: false }, ctx))
+ */
+export function createBroker(options: BrokerOptions): Broker {
+  const deps = resolveBrokerOptions(options);
+  return {
+    async handle(request: BrokerRequest, ctx: CallContext): Promise<BrokerResponse> {
+      const trace: CallTrace = { startedAtMs: deps.clock.now() };
+      let audited = false;
+      const audit = async (error?: ErrorCode): Promise<void> => {
+        if (audited) return;
+        audited = true;
+        try {
+          await deps.audit(buildInvokedEvent(trace, ctx, deps.clock.now(), error));
+        } catch {
+          // Audit is best effort: a failing sink never fails the call.
+        }
+      };
+      try {
+        const envelope = parseEnvelope(request.envelope);
+        const plan = await planEnvelope(deps, envelope, ctx, trace);
+        return await respond(deps, plan, request.stream, ctx, trace, audit);
+      } catch (error) {
+        const failure = BrokerError.from(error);
+        await audit(failure.code);
+        throw failure;
+      }
+    },
+  };
+}
+
+// --- internal ---
+
+type Audit = (error?: ErrorCode) => Promise<void>;
+
+async function respond(
+  deps: ResolvedBrokerOptions,
+  plan: PolicyPlan,
+  stream: boolean,
+  ctx: CallContext,
+  trace: CallTrace,
+  audit: Audit,
+): Promise<BrokerResponse> {
+  const attempt = async (forced: boolean): Promise<Exchange> => {
+    const auth = await authorize(deps, plan, forced);
+    const exchange = await executePlan(deps, plan, auth, ctx);
+    trace.requestBytes = (trace.requestBytes ?? 0) + exchange.requestBytes;
+    return exchange;
+  };
+  const oauthRetry = (ex: Exchange) =>
+    ex.response.status === 401 && plan.credential.source === 'stored' && authParts(plan.credential.auth).kind === 'o_auth2';
+  const held = async (ex: Exchange): Promise<Uint8Array> => {
+    try {
+      return await readLimited(ex.response.body, DEFERRED_401_LIMIT, DEFERRED_401_MESSAGE, ex.signal);
+    } catch (error) {
+      throw ex.fail(error);
+    } finally {
+      ex.finish();
+    }
+  };
+  const finalise = async (ex: Exchange, body: Uint8Array): Promise<BrokerResponse> => {
+    trace.status = ex.response.status;
+    trace.responseBytes = body.length;
+    await audit();
+    return shape(plan, ex, single(body));
+  };
+
+  let ex = await attempt(false);
+  if (!stream || requiresBuffering(plan.policy)) {
+    if (oauthRetry(ex)) {
+      ex.finish();
+      await discard(ex.response.body);
+      ex = await attempt(true);
+    }
+    const max = plan.policy?.maxResponseBodyBytes;
+    let raw: Uint8Array;
+    try {
+      raw = await readLimited(ex.response.body, max ?? Number.POSITIVE_INFINITY, 'response body exceeds capability size limit', ex.signal, 'policy_violation');
+    } catch (error) {
+      throw ex.fail(error);
+    } finally {
+      ex.finish();
+    }
+    return finalise(ex, applyBodyPolicy(raw, plan.policy));
+  }
+  if (ex.response.status === 401) {
+    // [B-STREAM]: hold a 401 body back; the first one is never emitted when a retry happens.
+    const first = await held(ex);
+    if (!oauthRetry(ex)) return finalise(ex, first);
+    ex = await attempt(true);
+    if (ex.response.status === 401) return finalise(ex, await held(ex));
+  }
+  trace.status = ex.response.status;
+  return shape(plan, ex, forward(ex, trace, audit));
+}
+
+/** Step 19: load and render; an expired OAuth2 token triggers one non-forced refresh (§7.1). */
+async function authorize(deps: ResolvedBrokerOptions, plan: PolicyPlan, forced: boolean): Promise<AuthOutput> {
+  const refreshDeps = { upstream: deps.upstream, clock: deps.clock, timer: deps.timer, allowNonDefaultPorts: deps.options.allowNonDefaultPorts };
+  const render = async (secret: Uint8Array) => {
+    try {
+      return await renderAuth(plan.credential.auth, {
+        credential: plan.credential,
+        method: plan.method,
+        path: plan.path,
+        query: plan.query,
+        authority: plan.target.authority,
+        secret,
+        crypto: deps.crypto,
+        clock: deps.clock,
+      });
+    } finally {
+      wipe(secret);
+    }
+  };
+  if (forced) return render(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, true));
+  try {
+    return await render(await plan.state.loadSecret(plan.credential, LOAD_PURPOSE));
+  } catch (error) {
+    if (!isBrokerError(error, 'oauth_refresh_required')) throw error;
+    return render(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, false));
+  }
+}
+
+function shape(plan: PolicyPlan, ex: Exchange, body: AsyncIterable<Uint8Array>): BrokerResponse {
+  return {
+    planned: { capability: plan.capability.id, credential: plan.credential.id, method: plan.method, url: ex.safeUrl },
+    status: ex.response.status,
+    // Values that are not visible ASCII become "" here already, whichever collector runs next.
+    headers: filterResponseHeaders(ex.response.headers).map(([name, value]) => ({ name, value: isVisibleAscii(value) ? value : '' })),
+    body,
+  };
+}
+
+async function* single(body: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (body.length > 0) yield body;
+}
+
+/** Streams the upstream body in reads of at most 16 KiB; audits when the stream ends. */
+async function* forward(ex: Exchange, trace: CallTrace, audit: Audit): AsyncGenerator<Uint8Array> {
+  let bytes = 0;
+  let failure: BrokerError | undefined;
+  try {
+    for await (const chunk of rechunk(abortable(ex.response.body, ex.signal))) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    failure = ex.fail(error);
+    throw failure;
+  } finally {
+    ex.finish();
+    trace.responseBytes = bytes;
+    await audit(failure?.code);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The proxy envelope schema (broker.md §3.1-§3.2): unknown keys rejected at the envelope level,
+ * in `request` and in `multipartFiles[]`; header items lenient (extra keys ignored); JSON `null`
+ * for an optional field means absent. Any failure is `invalid_request` "invalid envelope JSON: …".
+ *
+ * @see ../../../shared/spec/broker.md §3
+ */
+import { array, create, nullable, object, optional, record, string, type, StructError, type Infer } from 'superstruct';
+import { invalidRequest } from '../broker-error.js';
+import type { Envelope } from './types.js';
+
+const HeaderItem = type({ name: string(), value: string() });
+
+const MultipartFile = object({ field: string(), path: string() });
+
+const RequestShape = object({
+  method: string(),
+  path: string(),
+  headers: optional(nullable(array(HeaderItem))),
+  body: optional(nullable(string())),
+  multipart: optional(nullable(record(string(), string()))),
+  multipartFiles: optional(nullable(array(MultipartFile))),
+  bodyFilePath: optional(nullable(string())),
+  url: optional(nullable(string())),
+});
+
+const EnvelopeShape = object({
+  capability: string(),
+  credential: optional(nullable(string())),
+  request: RequestShape,
+});
+
+type RawEnvelope = Infer<typeof EnvelopeShape>;
+
+/** Message prefix of every schema failure. */
+export const INVALID_ENVELOPE_PREFIX = 'invalid envelope JSON: ';
+
+/**
+ * Validates an untrusted value as an envelope and normalises it: `null` optionals become absent,
+ * header items keep only `name`/`value`.
+ *
+ * @example parseEnvelope(JSON.parse(text))
+ * @see ../../../shared/spec/broker.md §3.2
+ */
+export function parseEnvelope(value: unknown): Envelope {
+  let raw: RawEnvelope;
+  try {
+    raw = create(value, EnvelopeShape);
+  } catch (error) {
+    if (error instanceof StructError) throw invalidRequest(INVALID_ENVELOPE_PREFIX + describe(error), { path: error.path });
+    throw invalidRequest(`${INVALID_ENVELOPE_PREFIX}malformed envelope`);
+  }
+  return normalise(raw);
+}
+
+/** Parses envelope JSON text (a JSON syntax error is the same `invalid_request`). */
+export function parseEnvelopeJson(text: string): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : 'malformed JSON';
+    throw invalidRequest(INVALID_ENVELOPE_PREFIX + detail);
+  }
+  return parseEnvelope(value);
+}
+
+// --- internal ---
+
+function normalise(raw: RawEnvelope): Envelope {
+  const r = raw.request;
+  const request: Envelope['request'] = { method: r.method, path: r.path };
+  if (r.headers != null) request.headers = r.headers.map((h) => ({ name: h.name, value: h.value }));
+  if (r.body != null) request.body = r.body;
+  if (r.multipart != null) request.multipart = { ...r.multipart };
+  if (r.multipartFiles != null) request.multipartFiles = r.multipartFiles.map((f) => ({ field: f.field, path: f.path }));
+  if (r.bodyFilePath != null) request.bodyFilePath = r.bodyFilePath;
+  if (r.url != null) request.url = r.url;
+  const envelope: Envelope = { capability: raw.capability, request };
+  if (raw.credential != null) envelope.credential = raw.credential;
+  return envelope;
+}
+
+function describe(error: StructError): string {
+  const failure = error.failures()[0] ?? error;
+  const where = failure.path.length > 0 ? failure.path.map(String).join('.') : 'envelope';
+  if (failure.type === 'never') {
+    const parent = failure.path.slice(0, -1).map(String).join('.');
+    return `unknown field \`${String(failure.key)}\` in ${parent === '' ? 'envelope' : parent}`;
+  }
+  if (failure.value === undefined) return `missing field \`${where}\``;
+  return `invalid type at \`${where}\`: expected ${failure.type}`;
+}

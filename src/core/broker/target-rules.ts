@@ -1,0 +1,82 @@
+/**
+ * Upstream target rules (security.md §4): the effective authority is parsed as
+ * `<scheme>://<authority>/` with WHATWG rules (numeric IPv4 forms normalised, punycode, default
+ * port dropped), then scheme, port and the literal SSRF deny list are checked. Also the
+ * effective host intersection (§6) and the redirect-hop check (§4.5).
+ *
+ * @see ../../../shared/spec/security.md §4, §6
+ */
+import { policyViolation } from '../broker-error.js';
+import type { ResolvedBrokerPolicyOptions } from './options.js';
+import { hostMatches } from './host-match.js';
+import { isBlockedHost, SSRF_BLOCKED_MESSAGE } from './ssrf.js';
+
+export const INVALID_AUTHORITY_MESSAGE = 'invalid host authority in capability or credential';
+
+export interface Target {
+  scheme: 'https' | 'http' | 'wss' | 'ws';
+  /** Normalised authority (`host` or `host:port`), what the URL and `Host` carry. */
+  authority: string;
+  /** Host without port and without IPv6 brackets. */
+  hostname: string;
+  port: number | null;
+}
+
+const DEFAULT_PORTS = { https: 443, wss: 443, http: 80, ws: 80 } as const;
+
+/**
+ * Parses and checks an authority for a scheme; throws `policy_violation` with the contract's
+ * message for the first failing rule.
+ *
+ * @example checkTarget('api.example.com', 'https', opts) // { authority: 'api.example.com', … }
+ * @example checkTarget('2130706433', 'https', opts) // throws: upstream host blocked by SSRF guard
+ */
+export function checkTarget(
+  authority: string,
+  scheme: Target['scheme'],
+  options: Pick<ResolvedBrokerPolicyOptions, 'allowHttpLocal' | 'allowNonDefaultPorts'>,
+): Target {
+  const text = authority.trim();
+  if (text === '' || /[@/?#\s\\]/.test(text)) throw policyViolation(INVALID_AUTHORITY_MESSAGE);
+  let url: URL;
+  try {
+    url = new URL(`${scheme}://${text}/`);
+  } catch {
+    throw policyViolation(INVALID_AUTHORITY_MESSAGE);
+  }
+  if (url.hostname === '' || url.username !== '' || url.password !== '') throw policyViolation(INVALID_AUTHORITY_MESSAGE);
+  if ((scheme === 'http' || scheme === 'ws') && !options.allowHttpLocal) throw policyViolation('scheme not allowed');
+  // WHATWG drops the scheme's default port, so any port left is a non-default one.
+  const port = url.port === '' ? null : Number(url.port);
+  if (port !== null && port !== DEFAULT_PORTS[scheme] && !options.allowNonDefaultPorts) {
+    throw policyViolation('non-default port not allowed');
+  }
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  if (isBlockedHost(hostname)) throw policyViolation(SSRF_BLOCKED_MESSAGE);
+  return { scheme, authority: url.host, hostname, port };
+}
+
+/**
+ * The effective host [S-EFFHOST]: credential hosts that match at least one capability pattern;
+ * exactly one must remain.
+ */
+export function effectiveHost(credentialHosts: readonly string[], capabilityHosts: readonly string[]): string {
+  const survivors: string[] = [];
+  for (const raw of credentialHosts) {
+    const host = raw.trim().toLowerCase();
+    if (host === '' || survivors.includes(host)) continue;
+    if (capabilityHosts.some((pattern) => hostMatches(pattern, host))) survivors.push(host);
+  }
+  if (survivors.length === 0) throw policyViolation('effective host intersection is empty');
+  if (survivors.length > 1) throw policyViolation('core conformance requires exactly one effective host');
+  return survivors[0]!;
+}
+
+/**
+ * The redirect-hop check [S-REDIRECT]: `block` refuses every hop; `revalidate` returns whether
+ * auth must be stripped (the next host differs, case-insensitively).
+ */
+export function validateRedirectHop(mode: 'block' | 'revalidate', currentHost: string, nextHost: string): boolean {
+  if (mode === 'block') throw policyViolation('redirects are blocked');
+  return currentHost.trim().toLowerCase() !== nextHost.trim().toLowerCase();
+}
