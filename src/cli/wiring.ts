@@ -62,8 +62,24 @@ export async function inprocTransport(ctx: CliContext): Promise<Transport> {
 // --- internal ---
 
 async function createVaultSeam(ctx: CliContext): Promise<Vault> {
-  void ctx;
-  throw notWired('vault (createVault)');
+  const [{ createVault }, { resolveVaultRoot }, { nodeFsPort }] = await Promise.all([
+    import('../core/vault/create-vault.js'),
+    import('../core/vault/vault-paths.js'),
+    import('./node-env.js'),
+  ]);
+  const home = resolveHome(ctx.env);
+  const root = resolveVaultRoot({ env: ctx.env, home, tmpdir: osTmpdir() });
+  return createVault({
+    fs: nodeFsPort(),
+    crypto: globalThis.crypto,
+    clock: { now: () => Date.now() },
+    env: ctx.env,
+    rootDir: root.rootDir,
+    home: home ?? root.aivaultHome,
+    canonical: root.canonical,
+    pid: process.pid,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
 }
 
 function notWired(what: string): BrokerError {
@@ -76,18 +92,23 @@ function notWired(what: string): BrokerError {
  */
 export async function provisionSecret(ctx: CliContext, vault: Vault, created: SecretMetadata, mode: 'create' | 'import'): Promise<string[]> {
   void ctx;
-  void vault;
-  void created;
-  void mode;
-  return [];
+  const [{ provisionForSecret }, { builtinRegistry }] = await Promise.all([import('../core/registry/provisioning.js'), import('../core/registry/registry.js')]);
+  const result = await provisionForSecret({ vault, registry: builtinRegistry(), brokerStore: await brokerStoreFor(vault), secret: created, command: mode });
+  return result.lines;
+}
+
+/** The `broker.json` store of `vault`'s root. */
+export async function brokerStoreFor(vault: Vault): Promise<import('../core/registry/broker-store.js').BrokerStore> {
+  const [{ createBrokerStore }, { nodeFsPort }] = await Promise.all([import('../core/registry/broker-store.js'), import('./node-env.js')]);
+  return createBrokerStore({ fs: nodeFsPort(), path: vault.paths.brokerPath, pid: process.pid, uuid: () => globalThis.crypto.randomUUID() });
 }
 
 /** A capability stored in `broker.json` (custom or provisioned), as methods + path prefixes. */
 export async function storedCapabilityShape(ctx: CliContext, vault: Vault, capability: string): Promise<{ methods: string[]; pathPrefixes: string[] } | undefined> {
   void ctx;
-  void vault;
-  void capability;
-  return undefined;
+  const state = await (await brokerStoreFor(vault)).load();
+  const found = state.capabilities.find((c) => c.id === capability);
+  return found === undefined ? undefined : { methods: found.allow.methods, pathPrefixes: found.allow.pathPrefixes };
 }
 
 export interface OauthSetupInput {

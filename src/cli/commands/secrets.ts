@@ -16,8 +16,8 @@ import { utf8Encode } from '../../core/encoding.js';
 
 export const SECRETS_COMMANDS: Record<string, CommandHandler> = {
   async list(args, ctx) {
-    const vault = await openVault(ctx, { preamble: true, needsKey: false });
     const filter = listFilter(args.string('scope'), trimmed(args, 'workspace-id'), trimmed(args, 'group-id'));
+    const vault = await openVault(ctx, { preamble: true, needsKey: false });
     const secrets = (await vault.listSecrets()).filter((s) => filter(s.scope));
     if (args.flag('verbose')) await ctx.json(secrets.map(metadataJson));
     else await ctx.out(renderSecretsList(secrets, ctx.colors));
