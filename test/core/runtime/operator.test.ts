@@ -127,7 +127,7 @@ test('describeCapability: cli.md §6.2 shape', async () => {
   assert.deepEqual(models.defaults, { method: null, path: '/v1/models' });
   assert.deepEqual(models.requiredFlagsWhenNoRequestPayload, ['--method']);
   assert.equal(models.howTo.examples.length, 2, 'no JSON body example without POST');
-  assert.equal(models.howTo.examples[0].command, 'aivault invoke openai/models --method DELETE');
+  assert.equal(models.howTo.examples[0]?.command, 'aivault invoke openai/models --method DELETE');
   await fails(op.describeCapability(d, 'nope/x'), "capability 'nope/x' not found");
 });
 
