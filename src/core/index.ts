@@ -47,3 +47,40 @@ export { requestParseError, errorFromWireText, errorToWireText, protocolError, c
 export type { WireErrorKind } from './protocol/wire-errors.js';
 export { MUX_HELLO, MUX_ACK, MULTIPLEX_VERSION, decodeMuxClientLine, encodeMuxRequest, encodeMuxCancel, encodeMuxReply, encodeMuxFrame, decodeMuxServerLine } from './protocol/multiplex.js';
 export type { MuxClientMessage } from './protocol/multiplex.js';
+
+// --- registry, runtime state and operator API (registry engineer) ---
+export { builtinRegistry, createRegistry, parseRegistryJson } from './registry/registry.js';
+export type { Registry, RegistrySource } from './registry/registry.js';
+export { CAPABILITY_SHAPES, capabilityShape } from './registry/capability-shapes.js';
+export type { CapabilityShape } from './registry/capability-shapes.js';
+export { hostMatches, matchesAnyHost, normalizeHosts, validateHostPattern } from './registry/host-pattern.js';
+export { AuthStrategySchema, authKindOf, authDisplayName, parseAuthType, validateAuthStrategy } from './registry/auth-strategy.js';
+export { validateCapability } from './registry/capability.js';
+export { validateCredentialSpec, normalizeUpstreamPathPrefix } from './registry/credential.js';
+export { createBrokerStore, formatBrokerStateProblem } from './registry/broker-store.js';
+export type { BrokerStore, BrokerStoreOptions, LoadedBrokerState, BrokerStateProblem } from './registry/broker-store.js';
+export { createBindingsStore, toBindingScope, resolveBinding } from './registry/bindings-store.js';
+export type { BindingsStore, BindingsStoreOptions, BindingScopeInput } from './registry/bindings-store.js';
+export { provisionForSecret } from './registry/provisioning.js';
+export type { ProvisionOptions, ProvisionResult } from './registry/provisioning.js';
+export { deriveRegistryCredentials } from './registry/derive.js';
+export { parseSecretRef } from './registry/secret-ref.js';
+export { createRuntimeState } from './runtime/create-runtime-state.js';
+export type { CreateRuntimeStateOptions, LoadedRuntimeState } from './runtime/create-runtime-state.js';
+export {
+  createCredential,
+  listCredentials,
+  deleteCredential,
+  createCapability,
+  deleteCapability,
+  setCapabilityPolicy,
+  bindCapability,
+  unbindCapability,
+  listBindings,
+  listCapabilities,
+  describeCapability,
+  oauthSetup,
+  listProviders,
+} from './runtime/operator/index.js';
+export type { OperatorDeps, CreateCredentialInput, CredentialList, CreateCapabilityInput, SetPolicyInput, BindInput, BindingsFilter, CapabilityListing, OAuthSetupResult } from './runtime/operator/index.js';
+export type { BindingScope, CapabilityBinding } from './registry/types.js';
