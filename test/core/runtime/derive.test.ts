@@ -8,12 +8,12 @@ import type { StoredCredential } from '../../../src/core/registry/types.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-async function derive(h: ReturnType<typeof harness>, stored: StoredCredential[] = []) {
+async function derive(h: Awaited<ReturnType<typeof harness>>, stored: StoredCredential[] = []) {
   return deriveRegistryCredentials({ vault: h.vault, registry: h.registry, clock: h.clock, secrets: await h.vault.listSecrets(), stored });
 }
 
 test('alternatives are derived on demand with their filter, priority and prefix', async () => {
-  const h = harness();
+  const h = await harness();
   await h.createSecret('FAL_KEY', 'a');
   await h.createSecret('FAL_API_KEY', 'b');
   const { credentials } = await derive(h);
@@ -22,7 +22,7 @@ test('alternatives are derived on demand with their filter, priority and prefix'
 });
 
 test('Codex alternatives exist only while the token document is fresh', async () => {
-  const h = harness();
+  const h = await harness();
   await h.createSecret('OPENAI_API_KEY', 'sk');
   const now = h.clock.now();
   const { secret } = await h.createSecret('CODEX_OAUTH_JSON', JSON.stringify({ access_token: 'a', account_id: 'acc', expires_at: now + 3_600_000 }));
@@ -48,7 +48,7 @@ test('Codex expiry: first key present wins; non-integers are stale; non-JSON fai
 });
 
 test('per-tenant hosts: stored hosts within the registry patterns are kept, then registry hosts follow', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('GOOGLE_GMAIL_OAUTH', '{"clientId":"c","refreshToken":"r"}');
   const base = { id: 'google-gmail', provider: 'google-gmail', workspaceId: null, groupId: null, auth: 'basic' as const, secretRef: `vault:secret:${secret.secretId}` };
   const merged = await derive(h, [{ ...base, hosts: ['gmail.googleapis.com', 'auth.moldable.sh'] }]);
@@ -59,7 +59,7 @@ test('per-tenant hosts: stored hosts within the registry patterns are kept, then
 });
 
 test('revoked secrets do not count', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('NOTION_TOKEN', 'n');
   await h.vault.revokeSecret(secret.secretId);
   assert.deepEqual((await derive(h)).credentials, []);

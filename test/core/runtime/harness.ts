@@ -1,17 +1,43 @@
 // Shared setup for registry/runtime tests: fake vault, memfs broker.json, manual clock, built-in registry.
 import { createManualClock } from '../../fakes/manual-clock.js';
 import { createMemFs } from '../../fakes/memfs-port.js';
-import { createFakeVault } from '../../fakes/fake-vault.js';
+import { createVault } from '../../../src/core/vault/create-vault.js';
+import type { Vault } from '../../../src/core/vault/types.js';
 import { createBrokerStore } from '../../../src/core/registry/broker-store.js';
 import { createBindingsStore } from '../../../src/core/registry/bindings-store.js';
 import { builtinRegistry } from '../../../src/core/registry/registry.js';
 import { provisionForSecret } from '../../../src/core/registry/provisioning.js';
 import type { Scope } from '../../../src/core/vault/types.js';
 
-export function harness() {
+/** A real vault over memfs (auto-initialised with the file provider), recording which secrets get decrypted. */
+export async function harness() {
   const clock = createManualClock();
-  const vault = createFakeVault(clock);
   const memfs = createMemFs();
+  const inner = createVault({
+    fs: memfs.fs,
+    crypto: globalThis.crypto,
+    clock,
+    env: {},
+    rootDir: '/vault',
+    home: '/home/u',
+    pid: 4242,
+    sleep: async (ms) => clock.advance(ms),
+  });
+  await inner.load();
+  const reads: Array<{ secretId: string; name: string; purpose: string | undefined }> = [];
+  const vault: Vault & { reads: typeof reads; valueOf(secretId: string): Promise<string> } = {
+    ...inner,
+    reads,
+    async resolve(secretRef, options) {
+      const value = await inner.resolve(secretRef, options);
+      const secretId = secretRef.replace(/^vault:secret:/, '');
+      reads.push({ secretId, name: (await inner.getSecret(secretId)).name, purpose: options?.purpose });
+      return value;
+    },
+    async valueOf(secretId) {
+      return new TextDecoder().decode(await inner.resolve(`vault:secret:${secretId}`, { skipScopeCheck: true }));
+    },
+  };
   let n = 0;
   const brokerStore = createBrokerStore({ fs: memfs.fs, path: '/vault/broker.json', pid: 1, uuid: () => `u${++n}` });
   const bindingsStore = createBindingsStore({ fs: memfs.fs, path: '/vault/capabilities.json', pid: 1, uuid: () => `u${++n}` });

@@ -5,12 +5,12 @@ import { harness } from './harness.js';
 import * as op from '../../../src/core/runtime/operator/index.js';
 import { isBrokerError } from '../../../src/core/broker-error.js';
 
-const deps = (h: ReturnType<typeof harness>) => ({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, bindingsStore: h.bindingsStore, clock: h.clock });
+const deps = (h: Awaited<ReturnType<typeof harness>>) => ({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, bindingsStore: h.bindingsStore, clock: h.clock });
 const fails = (p: Promise<unknown>, message: string | RegExp) =>
   assert.rejects(p, (e: unknown) => isBrokerError(e) && (typeof message === 'string' ? e.message === message : message.test(e.message)));
 
 test('createCredential: rules, messages, pin check, registry capabilities activated', async () => {
-  const h = harness();
+  const h = await harness();
   const d = deps(h);
   const plain = await h.vault.createSecret({ name: 'MINE', value: new TextEncoder().encode('v'), scope: { kind: 'global' } });
   const ref = `vault:secret:${plain.secretId}`;
@@ -36,7 +36,7 @@ test('createCredential: rules, messages, pin check, registry capabilities activa
 });
 
 test('listCredentials: stored ∪ derived, sorted; deleteCredential', async () => {
-  const h = harness();
+  const h = await harness();
   const d = deps(h);
   await h.createSecret('TRELLO_API_KEY', 'k');
   await h.createSecret('TRELLO_TOKEN', 't');
@@ -53,7 +53,7 @@ test('listCredentials: stored ∪ derived, sorted; deleteCredential', async () =
 });
 
 test('capabilities: create, policy set, delete', async () => {
-  const h = harness();
+  const h = await harness();
   const d = deps(h);
   const plain = await h.vault.createSecret({ name: 'MINE', value: new TextEncoder().encode('v'), scope: { kind: 'global' } });
   await op.createCredential(d, { id: 'mine', provider: 'my-api', secretRef: `vault:secret:${plain.secretId}`, auth: 'basic', hosts: ['api.example.com'] });
@@ -72,7 +72,7 @@ test('capabilities: create, policy set, delete', async () => {
 });
 
 test('bindings: pinned secrets bind only to their provider', async () => {
-  const h = harness();
+  const h = await harness();
   const d = deps(h);
   const { secret } = await h.createSecret('OPENAI_API_KEY', 'sk');
   const ref = `vault:secret:${secret.secretId}`;
@@ -86,7 +86,7 @@ test('bindings: pinned secrets bind only to their provider', async () => {
 });
 
 test('listCapabilities: a fresh vault shows 283 available; an OpenAI key makes 20 ready', async () => {
-  const h = harness();
+  const h = await harness();
   const d = deps(h);
   const fresh = await op.listCapabilities(d);
   assert.deepEqual([fresh.ready.length, fresh.available.length, fresh.count], [0, 283, 283]);
@@ -107,7 +107,7 @@ interface Call {
 }
 
 test('describeCapability: cli.md §6.2 shape', async () => {
-  const d = deps(harness());
+  const d = deps(await harness());
   const t = await op.describeCapability(d, 'openai/transcription');
   assert.deepEqual(t.setup, {
     requiredSecrets: { OPENAI_API_KEY: 'secret' },

@@ -5,7 +5,7 @@ import { harness, ws } from './harness.js';
 import { deriveRegistryCredentials } from '../../../src/core/registry/derive.js';
 
 test('OpenAI key: pinned, provisioned with 20 capabilities', async () => {
-  const h = harness();
+  const h = await harness();
   const { lines, secret } = await h.createSecret('OPENAI_API_KEY', 'sk-test');
   assert.deepEqual(lines, ['Secret created: OPENAI_API_KEY (pinned to provider: openai)', 'Credential auto-provisioned: openai (20 capabilities enabled)']);
   assert.equal((await h.vault.getSecret(secret.secretId)).pinnedProvider, 'openai');
@@ -26,13 +26,13 @@ test('OpenAI key: pinned, provisioned with 20 capabilities', async () => {
 });
 
 test('singular count and unclaimed names', async () => {
-  const h = harness();
+  const h = await harness();
   assert.deepEqual((await h.createSecret('TRIPO_API_KEY', 't')).lines.at(-1), 'Credential auto-provisioned: tripo (1 capability enabled)');
   assert.deepEqual((await h.createSecret('MY_OWN_KEY', 'x')).lines, []);
 });
 
 test('Trello waits for both secrets in the same scope, then gets a composite secret', async () => {
-  const h = harness();
+  const h = await harness();
   const first = await h.createSecret('TRELLO_API_KEY', 'k-1');
   assert.deepEqual(first.lines, ['Secret created: TRELLO_API_KEY (pinned to provider: trello)', 'Waiting for TRELLO_TOKEN to complete trello credential']);
   const elsewhere = await h.createSecret('TRELLO_TOKEN', 't-ws', ws('acme'));
@@ -42,27 +42,27 @@ test('Trello waits for both secrets in the same scope, then gets a composite sec
   const composite = (await h.vault.listSecrets()).find((s) => s.name === '__aivault_registry:trello:global')!;
   assert.equal(composite.systemManaged, true);
   assert.equal(composite.pinnedProvider, 'trello');
-  assert.equal(h.vault.valueOf(composite.secretId), '{"key":"k-1","token":"t-1"}');
+  assert.equal(await h.vault.valueOf(composite.secretId), '{"key":"k-1","token":"t-1"}');
   assert.equal(h.brokerJson().credentials[0].secretRef, `vault:secret:${composite.secretId}`);
 });
 
 test('several missing names are sorted; basic composites default username to api', async () => {
-  const h = harness();
+  const h = await harness();
   assert.equal((await h.createSecret('MAILGUN_API_KEY', 'mg')).lines.at(-1), 'Credential auto-provisioned: mailgun (4 capabilities enabled)');
   const mailgun = (await h.vault.listSecrets()).find((s) => s.name === '__aivault_registry:mailgun:global')!;
-  assert.equal(h.vault.valueOf(mailgun.secretId), '{"password":"mg","username":"api"}');
+  assert.equal(await h.vault.valueOf(mailgun.secretId), '{"password":"mg","username":"api"}');
   const plaid = await h.createSecret('PLAID_SECRET', 's', ws('w'));
   assert.equal(plaid.lines.at(-1), 'Waiting for PLAID_CLIENT_ID to complete plaid credential');
 });
 
 test('an alternative-only claim pins and waits for the primary secret (registry.md §7.4 note c)', async () => {
-  const h = harness();
+  const h = await harness();
   const { lines } = await h.createSecret('CODEX_OAUTH_JSON', '{}');
   assert.deepEqual(lines, ['Secret created: CODEX_OAUTH_JSON (pinned to provider: openai)', 'Waiting for OPENAI_API_KEY to complete openai credential']);
 });
 
 test('a tampered stored credential is reconciled; an identical one is left alone', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('GITHUB_TOKEN', 'g');
   const state = await h.brokerStore.load();
   state.credentials[0] = { ...state.credentials[0]!, hosts: ['evil.example'] };
@@ -76,7 +76,7 @@ test('a tampered stored credential is reconciled; an identical one is left alone
 });
 
 test('a composite is not rebuilt when its components are unchanged, and is rebuilt after a rotation', async () => {
-  const h = harness();
+  const h = await harness();
   await h.createSecret('TWILIO_ACCOUNT_SID', 'AC1');
   await h.createSecret('TWILIO_AUTH_TOKEN', 'tok1');
   const find = async () => (await h.vault.listSecrets()).find((s) => s.name === '__aivault_registry:twilio:global')!;
@@ -100,5 +100,5 @@ test('a composite is not rebuilt when its components are unchanged, and is rebui
   const rebuilt = await find();
   assert.equal(rebuilt.secretId, before.secretId);
   assert.equal(rebuilt.valueVersion, before.valueVersion + 1);
-  assert.equal(h.vault.valueOf(rebuilt.secretId), '{"password":"tok2","username":"AC1"}');
+  assert.equal(await h.vault.valueOf(rebuilt.secretId), '{"password":"tok2","username":"AC1"}');
 });

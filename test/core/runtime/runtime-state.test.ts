@@ -6,7 +6,7 @@ import { createRuntimeState } from '../../../src/core/runtime/create-runtime-sta
 import { isEligible, normalizeContext } from '../../../src/core/runtime/eligibility.js';
 import type { StoredCredential } from '../../../src/core/registry/types.js';
 
-type H = ReturnType<typeof harness>;
+type H = Awaited<ReturnType<typeof harness>>;
 const state = (h: H, context: { workspaceId?: string; groupId?: string } = {}, requestedCredential?: string) =>
   createRuntimeState({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, clock: h.clock, context, ...(requestedCredential ? { requestedCredential } : {}) });
 
@@ -19,7 +19,7 @@ async function addStored(h: H, credential: StoredCredential, capabilities: unkno
 }
 
 test('tampered broker.json: the registry wins (auth, hosts, capability definitions)', async () => {
-  const h = harness();
+  const h = await harness();
   await h.createSecret('OPENAI_API_KEY', 'sk');
   const file = h.brokerJson();
   file.credentials[0].auth = { query: { param_name: 'leak' } };
@@ -35,7 +35,7 @@ test('tampered broker.json: the registry wins (auth, hosts, capability definitio
 });
 
 test('a stored copy of a registry provider under another id keeps only registry auth and in-policy hosts', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('OPENAI_API_KEY', 'sk');
   const ref = `vault:secret:${secret.secretId}`;
   await addStored(h, { id: 'work', provider: 'openai', workspaceId: null, groupId: null, auth: { query: { param_name: 'x' } }, hosts: ['api.openai.com'], secretRef: ref });
@@ -46,7 +46,7 @@ test('a stored copy of a registry provider under another id keeps only registry 
 });
 
 test('a pinned secret is refused for another provider; the violation names the credential', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('OPENAI_API_KEY', 'sk');
   const ref = `vault:secret:${secret.secretId}`;
   await addStored(h, { id: 'exfil', provider: 'my-proxy', workspaceId: null, groupId: null, auth: 'basic', hosts: ['evil.example'], secretRef: ref });
@@ -62,7 +62,7 @@ test('a pinned secret is refused for another provider; the violation names the c
 });
 
 test('one bad custom entry never disables the others', async () => {
-  const h = harness();
+  const h = await harness();
   const s = await h.vault.createSecret({ name: 'MY_KEY', value: new TextEncoder().encode('v'), scope: { kind: 'global' } });
   const ref = `vault:secret:${s.secretId}`;
   const cap = (id: string, hosts: string[]) => ({ id, provider: 'mine', allow: { hosts, methods: ['GET'], pathPrefixes: ['/v1'] } });
@@ -94,7 +94,7 @@ test('[B-CTX] eligibility and scope ranks', async () => {
   assert.deepEqual([isEligible(c('w', null), wg), isEligible(c('w', 'g'), wg), isEligible(c('w', 'h'), wg)], [true, true, false]);
   assert.equal(isEligible(c(null, null), orphan), false);
 
-  const h = harness();
+  const h = await harness();
   await h.createSecret('GITHUB_TOKEN', 'global');
   await h.createSecret('GITHUB_TOKEN', 'ws', ws('w'));
   await h.createSecret('GITHUB_TOKEN', 'grp', group('w', 'g'));
@@ -104,7 +104,7 @@ test('[B-CTX] eligibility and scope ranks', async () => {
 });
 
 test('loadSecret decrypts only the chosen credential; global registry secrets skip the scope check', async () => {
-  const h = harness();
+  const h = await harness();
   await h.createSecret('OPENAI_API_KEY', 'sk-openai');
   await h.createSecret('GITHUB_TOKEN', 'gh');
   const rt = await state(h, { workspaceId: 'w', groupId: 'g' });
@@ -116,7 +116,7 @@ test('loadSecret decrypts only the chosen credential; global registry secrets sk
 });
 
 test('a manual global credential in a group context needs the attachment', async () => {
-  const h = harness();
+  const h = await harness();
   const s = await h.vault.createSecret({ name: 'MY_KEY', value: new TextEncoder().encode('v'), scope: { kind: 'global' } });
   await addStored(h, { id: 'mine', provider: 'mine', workspaceId: null, groupId: null, auth: 'basic', hosts: ['api.mine.example'], secretRef: `vault:secret:${s.secretId}` });
   assert.deepEqual((await state(h, { workspaceId: 'w', groupId: 'g' })).credentials(), []);
@@ -127,7 +127,7 @@ test('a manual global credential in a group context needs the attachment', async
 });
 
 test('writeSecret rotates the credential secret (OAuth write-back)', async () => {
-  const h = harness();
+  const h = await harness();
   const { secret } = await h.createSecret('GOOGLE_GMAIL_OAUTH', '{"clientId":"c","refreshToken":"r"}');
   const rt = await state(h);
   const gmail = rt.credentials().find((c) => c.id === 'google-gmail')!;
