@@ -111,24 +111,20 @@ export async function storedCapabilityShape(ctx: CliContext, vault: Vault, capab
   return found === undefined ? undefined : { methods: found.allow.methods, pathPrefixes: found.allow.pathPrefixes };
 }
 
-export interface OauthSetupInput {
-  provider: string;
-  authUrl: string;
-  clientId: string;
-  redirectUri: string;
-  scopes: string[];
-  state: string;
-}
-
-/** The consent URL document of cli.md §9 (registry engineer's `oauthSetup`). */
-export function oauthSetup(input: OauthSetupInput): unknown {
-  void input;
-  throw notWired('oauth setup (oauthSetup)');
-}
-
-/** Placeholder handler for operator commands whose core API has not landed. */
-export function operatorCommand(path: string): (...args: unknown[]) => Promise<never> {
-  return async () => {
-    throw notWired(`'${path}'`);
+/** Everything the registry engineer's operator API works on, for this process's vault. */
+export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolean } = {}): Promise<import('../core/runtime/operator/index.js').OperatorDeps> {
+  const vault = await openVault(ctx, { preamble: true, needsKey: options.needsKey ?? false });
+  const [{ builtinRegistry }, { createBindingsStore }, { nodeFsPort }] = await Promise.all([
+    import('../core/registry/registry.js'),
+    import('../core/registry/bindings-store.js'),
+    import('./node-env.js'),
+  ]);
+  const uuid = () => globalThis.crypto.randomUUID();
+  return {
+    vault,
+    registry: builtinRegistry(),
+    brokerStore: await brokerStoreFor(vault),
+    bindingsStore: createBindingsStore({ fs: nodeFsPort(), path: vault.paths.capabilitiesPath, pid: process.pid, uuid }),
+    clock: { now: () => Date.now() },
   };
 }

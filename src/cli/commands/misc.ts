@@ -5,7 +5,8 @@
  */
 import { inputError } from '../errors.js';
 import type { CommandHandler } from '../run-aivault.js';
-import { oauthSetup, openVault } from '../wiring.js';
+import { listProviders, oauthSetup } from '../../core/runtime/operator/index.js';
+import { openVault } from '../wiring.js';
 
 export const MISC_COMMANDS: Record<string, CommandHandler> = {
   async 'oauth setup'(args, ctx) {
@@ -17,14 +18,14 @@ export const MISC_COMMANDS: Record<string, CommandHandler> = {
         clientId: args.string('client-id') ?? '',
         redirectUri: args.string('redirect-uri') ?? '',
         scopes: args.strings('scope'),
-        state: args.string('state') ?? '',
+        state: args.string('state') ?? null,
       }),
     );
   },
 
   async 'provider list'(args, ctx) {
     const vault = await openVault(ctx, { preamble: true, needsKey: false });
-    const out: Record<string, unknown> = { providers: [] };
+    const out: Record<string, unknown> = { ...listProviders() };
     if (args.flag('verbose')) out['path'] = `${vault.paths.rootDir}/providers`;
     await ctx.json(out);
   },
