@@ -8,6 +8,7 @@ import { BUILTIN_REGISTRY_FILES } from '../../../src/core/registry/data/index.js
 import { CAPABILITY_SHAPES, capabilityShape } from '../../../src/core/registry/capability-shapes.js';
 import { validateCapability } from '../../../src/core/registry/capability.js';
 import { isBrokerError } from '../../../src/core/broker-error.js';
+import type { Capability } from '../../../src/core/registry/types.js';
 
 const SPEC = resolve(import.meta.dirname, '../../../../shared/spec/registry-capabilities.md');
 
@@ -31,7 +32,7 @@ test('each shipped file follows the authoring rules (registry.md §9.3) and vali
     for (const c of doc.capabilities) {
       assert.equal(c.provider, doc.provider);
       for (const list of Object.values(c.allow)) assert.deepEqual(list, [...new Set(list)].sort(), `${c.id} lists sorted, unique`);
-      validateCapability(c, 'registry');
+      validateCapability(c as unknown as Capability, 'registry');
     }
   }
 });
