@@ -24,7 +24,7 @@ export interface OperatorDeps {
  * They use the plain `vault_error` code: the closed code table has no plain operator code.
  */
 export function operatorError(message: string): BrokerError {
-  return new BrokerError({ code: 'vault_error', message });
+  return new BrokerError({ code: 'operator_error', message });
 }
 
 /** `secret does not exist: secret not found` (or the ref's own parse error). */
