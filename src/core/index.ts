@@ -11,6 +11,8 @@ export type { ErrorCode, BrokerErrorCode } from './error-codes.js';
 export type { BrokerErrorOptions } from './broker-error.js';
 export type { Envelope, EnvelopeRequest, BrokerResult, BrokerResponse, CallContext } from './broker/types.js';
 export { createBroker } from './broker/create-broker.js';
+export { createBrokerService } from './create-broker-service.js';
+export type { BrokerServiceOptions } from './create-broker-service.js';
 export { resolveBrokerOptions } from './broker/options.js';
 export type { BrokerOptions, BrokerPolicyOptions, ResolvedBrokerOptions, TimerPort } from './broker/options.js';
 export { createRateLimiter } from './broker/rate-limiter.js';

@@ -1,0 +1,101 @@
+/**
+ * The service a daemon or the in-process transport serves: one vault, the compiled-in registry,
+ * `broker.json`, and the broker pipeline, assembled once. Long-lived state lives here (the
+ * unlocked key, rate windows through the rate limiter, the upstream pool inside the upstream
+ * port); persisted broker state is re-read for every call so operator changes apply at once.
+ *
+ * @see ../../shared/spec/daemon.md §5.6, spec/README.md Decisions 4, 9, 12, 18
+ */
+import { createBroker } from './broker/create-broker.js';
+import type { BrokerPolicyOptions, TimerPort } from './broker/options.js';
+import type { RateLimiter } from './broker/rate-limiter.js';
+import type { CallContext } from './broker/types.js';
+import type { Clock, CryptoPort, FsPort, UpstreamPort } from './ports.js';
+import type { BrokerService, DaemonStatus } from './protocol/service.js';
+import type { BrokerStore } from './registry/broker-store.js';
+import type { Registry } from './registry/registry.js';
+import { createRuntimeState } from './runtime/create-runtime-state.js';
+import type { Vault } from './vault/types.js';
+
+export interface BrokerServiceOptions {
+  vault: Vault;
+  registry: Registry;
+  brokerStore: BrokerStore;
+  fs: FsPort;
+  crypto: CryptoPort;
+  clock: Clock;
+  timer: TimerPort;
+  upstream: UpstreamPort;
+  rateLimiter: RateLimiter;
+  /** Where relative `bodyFilePath` / multipart paths resolve (the executing process's cwd). */
+  cwd: string;
+  policy?: BrokerPolicyOptions;
+  /**
+   * Drop an unlocked passphrase key after this many ms without use (`aivaultd --unlock-ttl`).
+   * @default undefined (keep until `lock` or exit)
+   */
+  unlockTtlMs?: number;
+}
+
+/** @example createBrokerService({ vault, registry: builtinRegistry(), brokerStore, ...ports }) */
+export function createBrokerService(options: BrokerServiceOptions): BrokerService {
+  const { vault, clock, timer } = options;
+  const broker = createBroker({
+    state: (ctx, requestedCredential) =>
+      createRuntimeState({
+        vault,
+        registry: options.registry,
+        brokerStore: options.brokerStore,
+        clock,
+        context: { workspaceId: ctx.workspaceId ?? null, groupId: ctx.groupId ?? null },
+        requestedCredential,
+      }),
+    upstream: options.upstream,
+    fs: options.fs,
+    crypto: options.crypto,
+    clock,
+    timer,
+    rateLimiter: options.rateLimiter,
+    audit: (event) => vault.appendAudit(event),
+    cwd: options.cwd,
+    ...(options.policy === undefined ? {} : { options: options.policy }),
+  });
+
+  let cancelTtl: (() => void) | undefined;
+  const ttl = options.unlockTtlMs;
+  /** `--unlock-ttl` counts from the key's last use (Decision 16). */
+  const touchKey = async (): Promise<void> => {
+    if (ttl === undefined) return;
+    cancelTtl?.();
+    cancelTtl = undefined;
+    if ((await vault.status()).locked) return;
+    cancelTtl = timer.after(ttl, () => {
+      cancelTtl = undefined;
+      void vault.lock().catch(() => undefined);
+    });
+  };
+  const lockState = async (): Promise<DaemonStatus> => ({ locked: (await vault.status()).locked });
+
+  return {
+    async handle(request, ctx: CallContext) {
+      await vault.load();
+      try {
+        return await broker.handle(request, ctx);
+      } finally {
+        await touchKey();
+      }
+    },
+    async unlock(key) {
+      await vault.unlockWithKey(key);
+      await touchKey();
+      return lockState();
+    },
+    async lock() {
+      cancelTtl?.();
+      cancelTtl = undefined;
+      await vault.lock();
+      return lockState();
+    },
+    status: lockState,
+  };
+}
