@@ -29,8 +29,10 @@ export function splitPath(path: string): SplitPath {
  * @example checkRequestPath('/v1/../etc') // throws PolicyViolation: path traversal is not allowed
  */
 export function checkRequestPath(path: string): SplitPath {
-  if (!path.startsWith('/')) throw invalidRequest("request.path must start with '/'");
   const parts = splitPath(path);
+  // Decision 16: a backslash in the path part is refused whatever else the path holds.
+  if (parts.pathPart.includes('\\')) throw policyViolation(TRAVERSAL_MESSAGE);
+  if (!path.startsWith('/')) throw invalidRequest("request.path must start with '/'");
   if (isTraversal(parts.pathPart)) throw policyViolation(TRAVERSAL_MESSAGE);
   return parts;
 }

@@ -61,10 +61,14 @@ export function checkTarget(
  * exactly one must remain.
  */
 export function effectiveHost(credentialHosts: readonly string[], capabilityHosts: readonly string[]): string {
+  // Decision 18: a malformed entry on either side is refused, never silently skipped.
+  for (const pattern of capabilityHosts) if (/[@/?#\s\\]/.test(pattern.trim())) throw policyViolation(INVALID_AUTHORITY_MESSAGE);
   const survivors: string[] = [];
   for (const raw of credentialHosts) {
     const host = raw.trim().toLowerCase();
     if (host === '' || survivors.includes(host)) continue;
+    // A host that does not even match itself does not parse as an authority.
+    if (!hostMatches(host, host)) throw policyViolation(INVALID_AUTHORITY_MESSAGE);
     if (capabilityHosts.some((pattern) => hostMatches(pattern, host))) survivors.push(host);
   }
   if (survivors.length === 0) throw policyViolation('effective host intersection is empty');
