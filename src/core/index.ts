@@ -86,3 +86,12 @@ export {
 } from './runtime/operator/index.js';
 export type { OperatorDeps, CreateCredentialInput, CredentialList, CreateCapabilityInput, SetPolicyInput, BindInput, BindingsFilter, CapabilityListing, OAuthSetupResult } from './runtime/operator/index.js';
 export type { BindingScope, CapabilityBinding } from './registry/types.js';
+
+// --- vault (vault engineer) ---
+export { createVault } from './vault/create-vault.js';
+export type { VaultOptions } from './vault/create-vault.js';
+export { resolveVaultRoot, vaultPathsFor } from './vault/vault-paths.js';
+export type { ResolvedVaultRoot } from './vault/vault-paths.js';
+export { createAuditLog, diskLogsDisabled, serialiseAuditEvent } from './vault/audit-log.js';
+export type { AuditLog, AuditLogOptions } from './vault/audit-log.js';
+export type { InitProvider, ResolveOptions, MutationOptions, KeyProviderType, KeyProviderConfig, GroupAttachment } from './vault/types.js';

@@ -39,8 +39,10 @@ export interface VaultOptions {
   sleep: (ms: number) => Promise<void>;
   /** @default vaultPathsFor(rootDir, { canonical, home }) */
   paths?: VaultPaths;
-  /** @default rootDir === `<home>/.aivault/data/vault` */
+  /** @default rootDir === `<aivault-home>/data/vault` */
   canonical?: boolean;
+  /** `<home>/.aivault`, or what `resolveVaultRoot` returned when no home is known. @default `<home>/.aivault` */
+  aivaultHome?: string;
   /** @default () => crypto.randomUUID() */
   uuid?: () => string;
   /** Argon2id parameters for new passphrase providers. @default { mCostKib: 65536, tCost: 2, pCost: 1 } */
@@ -67,8 +69,9 @@ export function createVault(options: VaultOptions): Vault {
       throw new BrokerError({ code: 'internal', message: `createVault requires the ${port} port` });
     }
   }
-  const canonical = options.canonical ?? options.rootDir === joinPath(options.home, '.aivault', 'data', 'vault');
-  const paths = options.paths ?? vaultPathsFor(options.rootDir, { canonical, home: options.home });
+  const aivaultHome = options.aivaultHome ?? joinPath(options.home, '.aivault');
+  const canonical = options.canonical ?? options.rootDir === joinPath(aivaultHome, 'data', 'vault');
+  const paths = options.paths ?? vaultPathsFor(options.rootDir, { canonical, aivaultHome });
   const crypto = options.crypto;
   let chain: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
