@@ -5,8 +5,10 @@
  * @see ../../../shared/spec/daemon.md §3-§4, security.md §9
  */
 import { BrokerError } from '../core/broker-error.js';
+import type { BrokerService } from '../core/protocol/service.js';
 import type { CliIo } from './io.js';
 import type { DaemonOptions } from './run-aivaultd.js';
+import { createDaemonService } from './wiring.js';
 
 /** Dev variables a `--shared` daemon refuses whatever the build (Decision 13/18). */
 export const DEV_VARIABLES = [
@@ -20,12 +22,35 @@ export const DEV_VARIABLES = [
   'AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT',
 ] as const;
 
-/** Serves until the server stops; resolves to the exit code. */
-export async function serveDaemon(options: DaemonOptions, io: CliIo): Promise<number> {
+/**
+ * Serves until the server stops; resolves to the exit code. `service` is injectable for tests;
+ * by default it is the integrator's broker service over this process's vault.
+ */
+export async function serveDaemon(options: DaemonOptions, io: CliIo, service?: BrokerService): Promise<number> {
   if (options.shared) {
     for (const name of DEV_VARIABLES) {
       if ((io.env[name] ?? '') !== '') throw new BrokerError({ code: 'daemon_error', message: `${name} is not allowed for aivaultd --shared` });
     }
   }
-  throw new BrokerError({ code: 'internal', message: 'this build of aivaultd has no socket server (createSocketServer) wired yet' });
+  if (options.http !== undefined) throw new BrokerError({ code: 'daemon_error', message: '--http is not available in this build of aivaultd (the HTTP transport is not built yet)' });
+  const svc = service ?? (await createDaemonService(io, { unlockTtlMs: options.unlockTtlMs }));
+  const { createSocketServer } = await import('../transport-socket/socket-server.js');
+  const server = await createSocketServer({
+    service: svc,
+    path: options.socketPath,
+    once: options.once,
+    managedDirs: options.managedDirs,
+    ...(options.socketMode === undefined ? {} : { socketMode: options.socketMode }),
+    ...(options.dirMode === undefined ? {} : { dirMode: options.dirMode }),
+  });
+  const stop = () => void server.close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    await server.done;
+    return 0;
+  } finally {
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
+  }
 }

@@ -7,6 +7,8 @@ import { BrokerError } from '../core/broker-error.js';
 import type { ControlTransport, Transport } from '../core/transport.js';
 import type { SecretMetadata, Vault, VaultStatus } from '../core/vault/types.js';
 import type { CliContext } from './context.js';
+import type { CliIo } from './io.js';
+import type { BrokerService } from '../core/protocol/service.js';
 import { osTmpdir, resolveHome } from './node-env.js';
 import { socketChoice, vaultRootFor, type SocketChoice } from './socket-paths.js';
 
@@ -49,14 +51,29 @@ export async function unlockLocally(ctx: CliContext, vault: Vault, status: Vault
  * ops). Connect failures surface on the first call as `details.kind === 'connect'`.
  */
 export async function connectSocket(path: string): Promise<ControlTransport> {
-  void path;
-  throw notWired('socket transport (createSocketTransport)');
+  const { createSocketTransport } = await import('../transport-socket/socket-transport.js');
+  return createSocketTransport({ path });
 }
 
 /** An in-process transport over a broker service built on this process's vault (AIVAULTD_DISABLE). */
 export async function inprocTransport(ctx: CliContext): Promise<Transport> {
-  void ctx;
-  throw notWired('in-process broker service (createBrokerService)');
+  const service = await createDaemonService(ctx.io, { unlockTtlMs: undefined, cwd: ctx.cwd });
+  const status = await service.status();
+  if (status.locked) {
+    const { passphraseFrom } = await import('./passphrase.js');
+    const passphrase = await passphraseFrom(ctx, undefined, { required: false });
+    if (passphrase !== undefined) {
+      const vault = await createVaultSeam(ctx);
+      const key = await vault.deriveKey(passphrase);
+      try {
+        await service.unlock(key);
+      } finally {
+        key.fill(0);
+      }
+    }
+  }
+  const { createInprocTransport } = await import('../transport-inproc/inproc-transport.js');
+  return createInprocTransport(service);
 }
 
 // --- internal ---
@@ -82,9 +99,6 @@ async function createVaultSeam(ctx: CliContext): Promise<Vault> {
   });
 }
 
-function notWired(what: string): BrokerError {
-  return new BrokerError({ code: 'internal', message: `this build of aivault has no ${what} yet` });
-}
 
 /**
  * Registry pinning and auto-provisioning after `secrets create` / `import` (registry.md §7.4):
@@ -127,4 +141,44 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
     bindingsStore: createBindingsStore({ fs: nodeFsPort(), path: vault.paths.capabilitiesPath, pid: process.pid, uuid }),
     clock: { now: () => Date.now() },
   };
+}
+
+/**
+ * The `BrokerService` over this process's vault, registry, `broker.json` and the Node ports.
+ * SEAM: the production upstream (`createNodePorts().upstream`, undici with the connect-time SSRF
+ * check) is the transports engineer's; until it lands every upstream call fails closed.
+ */
+export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
+  const ctx = { io, env: io.env, cwd: options.cwd ?? io.cwd ?? process.cwd() } as CliContext;
+  const vault = await createVaultSeam(ctx);
+  await vault.load();
+  const [{ createBrokerService }, { createRateLimiter }, { builtinRegistry }, { nodeFsPort }] = await Promise.all([
+    import('../core/create-broker-service.js'),
+    import('../core/broker/rate-limiter.js'),
+    import('../core/registry/registry.js'),
+    import('./node-env.js'),
+  ]);
+  const fs = nodeFsPort();
+  const clock = { now: () => Date.now() };
+  const uuid = () => globalThis.crypto.randomUUID();
+  return createBrokerService({
+    vault,
+    registry: builtinRegistry(),
+    brokerStore: await brokerStoreFor(vault),
+    fs,
+    crypto: globalThis.crypto,
+    clock,
+    timer: {
+      after: (ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
+    },
+    upstream: async () => {
+      throw new BrokerError({ code: 'upstream_error', message: 'this build of aivault has no upstream HTTP client (createNodePorts) wired yet' });
+    },
+    rateLimiter: createRateLimiter({ fs, path: vault.paths.rateLimitsPath, clock, pid: process.pid, uuid }),
+    cwd: ctx.cwd,
+    ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
+  });
 }
