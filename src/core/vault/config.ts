@@ -5,6 +5,7 @@
  * @see ../../../../shared/spec/vault.md §4.1, §2.3, §2.4
  */
 import { integer, literal, string, type, union, type Infer } from 'superstruct';
+import { match } from 'ts-pattern';
 import { atomicWriteFile } from '../atomic-write.js';
 import type { KeyProviderConfig } from './types.js';
 import type { VaultContext } from './_context.js';
@@ -68,21 +69,17 @@ export async function writeConfig(ctx: VaultContext, config: VaultConfig): Promi
 
 /** The provider config in the original's key order (type first, snake_case inner keys). */
 export function orderedProvider(provider: KeyProviderConfig): KeyProviderConfig {
-  switch (provider.type) {
-    case 'file':
-      return { type: 'file', path: provider.path };
-    case 'env':
-      return { type: 'env', env_var: provider.env_var };
-    case 'macos_keychain':
-      return { type: 'macos_keychain', service: provider.service, account: provider.account };
-    case 'passphrase':
-      return {
-        type: 'passphrase',
-        kdf: { saltB64: provider.kdf.saltB64, mCostKib: provider.kdf.mCostKib, tCost: provider.kdf.tCost, pCost: provider.kdf.pCost },
-        check: {
-          sha256Hex: provider.check.sha256Hex,
-          blob: { alg: provider.check.blob.alg, nonceB64: provider.check.blob.nonceB64, ciphertextB64: provider.check.blob.ciphertextB64 },
-        },
-      };
-  }
+  return match<KeyProviderConfig, KeyProviderConfig>(provider)
+    .with({ type: 'file' }, (p) => ({ type: 'file', path: p.path }))
+    .with({ type: 'env' }, (p) => ({ type: 'env', env_var: p.env_var }))
+    .with({ type: 'macos_keychain' }, (p) => ({ type: 'macos_keychain', service: p.service, account: p.account }))
+    .with({ type: 'passphrase' }, (p) => ({
+      type: 'passphrase',
+      kdf: { saltB64: p.kdf.saltB64, mCostKib: p.kdf.mCostKib, tCost: p.kdf.tCost, pCost: p.kdf.pCost },
+      check: {
+        sha256Hex: p.check.sha256Hex,
+        blob: { alg: p.check.blob.alg, nonceB64: p.check.blob.nonceB64, ciphertextB64: p.check.blob.ciphertextB64 },
+      },
+    }))
+    .exhaustive();
 }

@@ -53,7 +53,7 @@ export function createSecretIndex(options: SecretIndexOptions): SecretIndex {
         for (const record of await options.scan()) byId.set(record.secretId, toMetadata(record));
         snapshot = { mtimeMs, byId };
       }
-      return [...snapshot!.byId.values()];
+      return [...snapshot!.byId.values()].map(copyMetadata);
     },
     isFresh,
     async noteWrite(record, freshBefore) {
@@ -69,4 +69,11 @@ export function createSecretIndex(options: SecretIndexOptions): SecretIndex {
       snapshot = null;
     },
   };
+}
+
+// --- internal ---
+
+/** Callers get copies, so nothing they do can change the index. */
+function copyMetadata(meta: SecretMetadata): SecretMetadata {
+  return { ...meta, aliases: [...meta.aliases], scope: { ...meta.scope }, attachedGroups: meta.attachedGroups.map((g) => ({ ...g })) };
 }
