@@ -142,12 +142,21 @@ async function authorize(deps: ResolvedBrokerOptions, plan: PolicyPlan, forced: 
       wipe(secret);
     }
   };
-  if (forced) return render(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, true));
+  // `oauth_refresh_required` is internal (§6.7): after a refresh it becomes a plain OAuth error.
+  const renderRefreshed = async (secret: Uint8Array) => {
+    try {
+      return await render(secret);
+    } catch (error) {
+      if (isBrokerError(error, 'oauth_refresh_required')) throw new BrokerError({ code: 'oauth_error', message: error.message });
+      throw error;
+    }
+  };
+  if (forced) return renderRefreshed(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, true));
   try {
     return await render(await plan.state.loadSecret(plan.credential, LOAD_PURPOSE));
   } catch (error) {
     if (!isBrokerError(error, 'oauth_refresh_required')) throw error;
-    return render(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, false));
+    return renderRefreshed(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, false));
   }
 }
 

@@ -7,7 +7,7 @@
  * @see ../../../shared/spec/broker.md §7
  */
 import { BrokerError, policyViolation } from '../broker-error.js';
-import { base64Encode, utf8DecodeStrict, utf8Encode } from '../encoding.js';
+import { base64Encode, utf8DecodeStrict, utf8Encode, wipe } from '../encoding.js';
 import type { Clock, UpstreamPort } from '../ports.js';
 import { authParts } from './auth/strategy.js';
 import { checkGrant } from './auth/oauth2.js';
@@ -51,10 +51,12 @@ export async function refreshOAuthToken(
   const stored = await state.loadSecret(credential, REFRESH_PURPOSE);
   const material = parseOAuth(stored);
   if (material === null) {
+    wipe(stored);
     throw new BrokerError({ code: 'vault_unavailable', message: 'oauth2 secret must be JSON with clientId and refreshToken/clientSecret as required' });
   }
   const now = deps.clock.now();
   if (!forced && (material.accessToken ?? '') !== '' && (material.accessTokenExpiresAtMs ?? 0) > now + OAUTH_SKEW_MS) return stored;
+  wipe(stored);
 
   if (material.clientId.trim() === '') throw oauthError('missing oauth2 client id');
   const clientSecret = material.clientSecret?.trim() === '' ? undefined : material.clientSecret;

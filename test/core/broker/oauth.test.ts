@@ -172,3 +172,9 @@ test('a refreshed token is reused by later calls until it expires', async () => 
   await h.invoke(env());
   assert.equal(tokenCalls(h).length, 1);
 });
+
+test('a token endpoint that grants an already-expired token is an oauth_error, never the internal signal', async () => {
+  const h = harness({ credentials: [oauthCred({ clientId: 'cid', refreshToken: 'rt' })], handler: () => ({ status: 200, body: '{"access_token":"at","expires_in":0}' }) });
+  const error = await h.refuse(env());
+  assert.deepEqual([error.code, error.message], ['oauth_error', `oauth2 access token missing or expired for ${TOKEN_URL}`]);
+});
