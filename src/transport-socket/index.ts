@@ -1,2 +1,8 @@
-/** Unix-socket transport: the `aivaultd` server and its client. Transport authors import only from the core barrel. */
-export {};
+/**
+ * Unix-socket transport: the `aivaultd` server and its client. Transport authors import only from
+ * the core barrel.
+ */
+export { createSocketServer } from './socket-server.js';
+export type { SocketServer, SocketServerOptions } from './socket-server.js';
+export { createSocketTransport } from './socket-transport.js';
+export type { SocketTransportOptions } from './socket-transport.js';

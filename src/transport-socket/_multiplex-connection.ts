@@ -1,0 +1,102 @@
+// A connection upgraded by `{"op":"multiplex"}`: many requests, each tagged by id (see core protocol/multiplex.ts).
+import type { Socket } from 'node:net';
+import {
+  BrokerError,
+  LineTooLongError,
+  MUX_ACK,
+  createLineSplitter,
+  decodeMuxClientLine,
+  encodeLine,
+  encodeMuxFrame,
+  encodeMuxReply,
+  errorReply,
+  requestParseError,
+  serveRequest,
+  streamFrames,
+  type MuxClientMessage,
+} from '../core/index.js';
+import type { ConnectionOptions } from './_connection.js';
+import { endWith, writeBytes } from './_io.js';
+
+export async function serveMultiplexed(
+  socket: Socket,
+  iterator: AsyncIterator<Uint8Array>,
+  leftover: Uint8Array,
+  options: ConnectionOptions,
+  setShutdown: (hook: () => void) => void,
+): Promise<void> {
+  const inflight = new Map<number, { controller: AbortController; task: Promise<void> }>();
+  let closing = false;
+  let fatal = false;
+  const finishIfIdle = () => {
+    if (closing && inflight.size === 0) endWith(socket);
+  };
+  setShutdown(() => {
+    closing = true;
+    finishIfIdle();
+  });
+  socket.on('close', () => {
+    for (const entry of inflight.values()) entry.controller.abort();
+  });
+
+  const onMessage = (message: MuxClientMessage): void => {
+    if (message.kind === 'invalid') {
+      if (message.id === null) {
+        fatal = true;
+        endWith(socket, encodeMuxReply(null, errorReply(message.error)));
+        return;
+      }
+      void writeBytes(socket, encodeMuxReply(message.id, errorReply(message.error))).catch(() => {});
+      return;
+    }
+    if (message.kind === 'cancel') return void inflight.get(message.id)?.controller.abort();
+    if (closing || inflight.has(message.id)) {
+      const why = closing ? 'aivaultd is shutting down' : `duplicate multiplexed id ${message.id}`;
+      void writeBytes(socket, encodeMuxReply(message.id, errorReply(new BrokerError({ code: 'daemon_error', message: why })))).catch(() => {});
+      return;
+    }
+    const controller = new AbortController();
+    const task = runOne(socket, message.id, message.request, options, controller.signal)
+      .catch(() => {})
+      .finally(() => {
+        inflight.delete(message.id);
+        finishIfIdle();
+      });
+    inflight.set(message.id, { controller, task });
+  };
+
+  await writeBytes(socket, encodeLine(MUX_ACK));
+  const splitter = createLineSplitter(options.maxRequestBytes);
+  try {
+    for (let chunk: Uint8Array | null = leftover; !fatal; ) {
+      if (chunk !== null) for (const line of splitter.push(chunk)) if (!fatal) onMessage(decodeMuxClientLine(line));
+      const next = await iterator.next();
+      if (next.done) break;
+      chunk = next.value;
+    }
+  } catch (error) {
+    if (!(error instanceof LineTooLongError)) throw error;
+    endWith(socket, encodeMuxReply(null, errorReply(requestParseError(error.message))));
+    return;
+  }
+  closing = true;
+  await Promise.all([...inflight.values()].map((entry) => entry.task));
+  endWith(socket);
+}
+
+// --- internal ---
+
+async function runOne(
+  socket: Socket,
+  id: number,
+  request: Extract<MuxClientMessage, { kind: 'request' }>['request'],
+  options: ConnectionOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const served = await serveRequest(options.service, request, { transport: 'socket', signal });
+  if (served.kind === 'reply') return writeBytes(socket, encodeMuxReply(id, served.reply));
+  for await (const frame of streamFrames(served.body)) {
+    await writeBytes(socket, encodeMuxFrame(id, frame));
+    if (signal.aborted) break;
+  }
+}
