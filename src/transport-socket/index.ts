@@ -6,3 +6,15 @@ export { createSocketServer } from './socket-server.js';
 export type { SocketServer, SocketServerOptions } from './socket-server.js';
 export { createSocketTransport } from './socket-transport.js';
 export type { SocketTransportOptions } from './socket-transport.js';
+export {
+  isTruthy,
+  pathVar,
+  autostartEnabled,
+  autostartOnce,
+  parseOctalMode,
+  resolveAivaultPaths,
+  clientSocketCandidates,
+  daemonSocketPath,
+  daemonModes,
+} from './socket-paths.js';
+export type { PathInputs, AivaultPaths } from './socket-paths.js';

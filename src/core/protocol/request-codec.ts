@@ -182,5 +182,6 @@ function describeJsonError(error: unknown, length: number): string {
   const message = error instanceof Error ? error.message : '';
   if (/Unexpected end of JSON input/.test(message)) return 'EOF while parsing a value';
   const position = /position (\d+)/.exec(message)?.[1];
-  return position === undefined ? 'malformed JSON' : `malformed JSON at position ${position}`;
+  if (position === undefined) return 'malformed JSON';
+  return Number(position) >= length ? 'EOF while parsing a value' : `malformed JSON at position ${position}`;
 }
