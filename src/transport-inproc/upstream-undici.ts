@@ -1,0 +1,166 @@
+/**
+ * The production `UpstreamPort` on undici@7: a keep-alive pool per origin (and per mTLS client
+ * identity), raw bytes (no decompression, no added `accept-encoding` or `user-agent`), redirects
+ * never followed, and the SSRF deny list applied to the address actually dialled (Decision 11).
+ * Transport authors import only from the core barrel.
+ *
+ * @see ../../shared/spec/broker.md §10.1, security.md §4.3-§4.5, spec/README.md Decisions 11, 12, 16
+ */
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { Readable } from 'node:stream';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { BrokerError, SSRF_BLOCKED_MESSAGE, isBlockedAddress, type UpstreamPort, type UpstreamRequest } from '../core/index.js';
+
+export interface DevResolveTarget {
+  ip: string;
+  port: number;
+}
+
+export interface UndiciUpstreamOptions {
+  /** `AIVAULT_DEV_RESOLVE`: lower-cased host to the address and port dialled; such hosts skip the connect-time SSRF check. */
+  resolve?: ReadonlyMap<string, DevResolveTarget>;
+  /** `AIVAULT_DEV_CA_CERT_PATH` contents, trusted in addition to the default roots. */
+  extraCaPem?: readonly string[];
+  /** Negotiate HTTP/2 via ALPN. `AIVAULT_DEV_HTTP1_ONLY` forces `false`. @default false */
+  allowH2?: boolean;
+  /** Name resolution (tests inject one). @default node's `dns.lookup` with `all: true` */
+  lookup?: (hostname: string) => Promise<Array<{ address: string; family: number }>>;
+  /** @default 10 000 */
+  connectTimeoutMs?: number;
+  /** Idle pooled connections are closed after this long. @default 30 000 */
+  keepAliveTimeoutMs?: number;
+}
+
+export type UndiciUpstream = UpstreamPort & { close(): Promise<void> };
+
+/** `PolicyViolation: upstream host blocked by SSRF guard`. */
+export const ssrfBlocked = (): BrokerError => new BrokerError({ code: 'policy_violation', message: SSRF_BLOCKED_MESSAGE });
+
+export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UndiciUpstream {
+  const resolveMap = options.resolve ?? new Map<string, DevResolveTarget>();
+  const resolveName = options.lookup ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
+  const ca = options.extraCaPem && options.extraCaPem.length > 0 ? [...rootCertificates, ...options.extraCaPem] : undefined;
+  const makeAgent = (identity?: { certPem: string; keyPem: string }) =>
+    new Agent({
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+      allowH2: options.allowH2 ?? false,
+      connect: guardedConnector(
+        buildConnector({
+          ...(ca ? { ca } : {}),
+          ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}),
+          allowH2: options.allowH2 ?? false,
+          timeout: options.connectTimeoutMs ?? 10_000,
+          lookup: guardedLookup(resolveName),
+        }),
+        resolveMap,
+      ),
+    });
+  const shared = makeAgent();
+  const identities = new Map<string, Agent>();
+
+  const upstream = async (request: UpstreamRequest) => {
+    const id = request.clientCertificate;
+    let agent = shared;
+    if (id !== undefined) {
+      agent = identities.get(id.poolKey) ?? makeAgent(id);
+      identities.set(id.poolKey, agent);
+    }
+    const url = new URL(request.url);
+    const headers: string[] = [];
+    for (const [name, value] of request.headers) headers.push(name, value);
+    if (!request.headers.some(([name]) => name.toLowerCase() === 'accept')) headers.push('accept', '*/*');
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method as 'GET',
+        headers,
+        body: request.body === null || request.body instanceof Uint8Array ? request.body : Readable.from(request.body),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+    } catch (error) {
+      throw upstreamFailure(error);
+    }
+    const responseHeaders: Array<[string, string]> = [];
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.push([name.toLowerCase(), v]);
+    }
+    return { status: response.statusCode, headers: responseHeaders, body: rawBody(response.body) };
+  };
+  return Object.assign(upstream, {
+    close: async () => {
+      await Promise.all([shared, ...identities.values()].map((a) => a.close()));
+    },
+  });
+}
+
+// --- internal ---
+
+/** Dev-resolved hosts dial the named address/port (URL and Host unchanged); IP-literal hosts are checked up front. */
+function guardedConnector(base: buildConnector.connector, resolveMap: ReadonlyMap<string, DevResolveTarget>): buildConnector.connector {
+  return (opts, callback) => {
+    const host = opts.hostname.toLowerCase();
+    const override = resolveMap.get(host);
+    if (override !== undefined) {
+      return base({ ...opts, hostname: override.ip, port: String(override.port), servername: opts.servername ?? host }, callback);
+    }
+    const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+    if (isIP(literal) !== 0 && isBlockedAddress(literal)) return callback(ssrfBlocked(), null);
+    base(opts, (error, socket) => {
+      if (error) return callback(error, null);
+      // Defence in depth: the peer actually connected to.
+      const remote = (socket as Socket).remoteAddress;
+      if (remote !== undefined && isBlockedAddress(remote)) {
+        socket.destroy();
+        return callback(ssrfBlocked(), null);
+      }
+      callback(null, socket);
+    });
+  };
+}
+
+/** A `net` lookup that refuses a name when any resolved address is on the deny list (DNS-rebinding guard). */
+function guardedLookup(resolveName: NonNullable<UndiciUpstreamOptions['lookup']>): LookupFunction {
+  return (hostname, options, callback) => {
+    resolveName(hostname).then(
+      (addresses) => {
+        const family = typeof options === 'object' && options.family ? Number(options.family) : 0;
+        const usable = addresses.filter((a) => family === 0 || a.family === family);
+        if (addresses.some((a) => isBlockedAddress(a.address))) return callback(ssrfBlocked() as unknown as NodeJS.ErrnoException, '', 4);
+        if (usable.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
+        if (typeof options === 'object' && options.all) return (callback as unknown as (e: null, a: typeof usable) => void)(null, usable);
+        callback(null, usable[0]!.address, usable[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 4),
+    );
+  };
+}
+
+async function* rawBody(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw upstreamFailure(error);
+  }
+}
+
+/** SSRF refusals and aborts pass through; anything else is an `upstream_error` that names no URL. */
+function upstreamFailure(error: unknown): unknown {
+  const root = findBrokerError(error);
+  if (root !== undefined) return root;
+  if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError') return error;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BrokerError({ code: 'upstream_error', message: `error sending request: ${reason}`, cause: error, details: typeof code === 'string' ? { errno: code } : {} });
+}
+
+function findBrokerError(error: unknown): BrokerError | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (e instanceof BrokerError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
