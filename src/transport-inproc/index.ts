@@ -4,3 +4,17 @@
  */
 export { createInprocTransport } from './inproc-transport.js';
 export type { InprocTransportOptions } from './inproc-transport.js';
+export { createNodePorts, nodeFs } from './node-ports.js';
+export type { NodePorts, NodePortsOptions } from './node-ports.js';
+export { createUndiciUpstream, ssrfBlocked } from './upstream-undici.js';
+export type { UndiciUpstream, UndiciUpstreamOptions, DevResolveTarget } from './upstream-undici.js';
+export {
+  assertNoDevOverrides,
+  resolveBrokerDevOptions,
+  resolveUpstreamDevOptions,
+  parseDevResolve,
+  FAIL_CLOSED_DEV_VARS,
+  BROKER_DEV_VARS,
+  UPSTREAM_DEV_VARS,
+} from './dev-overrides.js';
+export type { BrokerDevOptions } from './dev-overrides.js';

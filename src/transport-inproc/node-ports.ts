@@ -1,0 +1,98 @@
+/**
+ * Node's implementations of the core ports, built once at the edge by the bins and transports.
+ *
+ * @see ../../shared/STYLE.md rule 2; ../../shared/spec/daemon.md §1
+ */
+import * as fsp from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Clock, CryptoPort, EnvMap, FsPort, UpstreamPort } from '../core/index.js';
+import { resolveUpstreamDevOptions } from './dev-overrides.js';
+import { createUndiciUpstream, type UndiciUpstream, type UndiciUpstreamOptions } from './upstream-undici.js';
+
+export interface NodePortsOptions {
+  env: EnvMap;
+  /** The build-time dev gate (`DEV_GATE` from `src/build-flags.ts`). */
+  devGate: boolean;
+  /** Extra upstream options (tests inject `lookup`). */
+  upstream?: Omit<UndiciUpstreamOptions, 'resolve' | 'extraCaPem'>;
+}
+
+export interface NodePorts {
+  fs: FsPort;
+  crypto: CryptoPort;
+  clock: Clock;
+  /** Built on first use, so a release-build dev variable fails the call that needs the network, not start-up. */
+  upstream: UpstreamPort;
+  pid: number;
+  uuid(): string;
+  /** `os.homedir()`, else `$HOME`, else `$USERPROFILE`, else `null` (daemon.md §1). */
+  home: string | null;
+  tmpdir: string;
+  /** Closes pooled upstream connections. */
+  close(): Promise<void>;
+}
+
+export function createNodePorts(options: NodePortsOptions): NodePorts {
+  const { env, devGate } = options;
+  let built: Promise<UndiciUpstream> | null = null;
+  const getUpstream = () =>
+    (built ??= resolveUpstreamDevOptions(env, devGate, (path) => fsp.readFile(path)).then((dev) =>
+      createUndiciUpstream({ ...options.upstream, ...dev }),
+    ));
+  const upstream: UpstreamPort = async (request) => (await getUpstream())(request);
+  const osHome = safeHomedir();
+  return {
+    fs: nodeFs,
+    crypto: globalThis.crypto,
+    clock: { now: () => Date.now() },
+    upstream,
+    pid: process.pid,
+    uuid: () => randomUUID(),
+    home: nonEmpty(osHome) ?? nonEmpty(env['HOME']) ?? nonEmpty(env['USERPROFILE']) ?? null,
+    tmpdir: tmpdir(),
+    close: async () => {
+      const current = built;
+      built = null;
+      await current?.then((u) => u.close(), () => {});
+    },
+  };
+}
+
+/** `fs/promises` narrowed to the `FsPort` shape. */
+export const nodeFs: FsPort = {
+  readFile: (path) => fsp.readFile(path),
+  writeFile: (path, data, options) => fsp.writeFile(path, data, options?.mode === undefined ? undefined : { mode: options.mode }),
+  appendFile: (path, data) => fsp.appendFile(path, data),
+  open: async (path, flags, mode) => {
+    const handle = await fsp.open(path, flags, mode);
+    return {
+      writeFile: (data) => handle.writeFile(data),
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  },
+  rename: (from, to) => fsp.rename(from, to),
+  mkdir: (path, options) => fsp.mkdir(path, options),
+  chmod: (path, mode) => fsp.chmod(path, mode),
+  readdir: (path) => fsp.readdir(path),
+  stat: async (path) => {
+    const s = await fsp.stat(path);
+    return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode };
+  },
+  rm: (path, options) => fsp.rm(path, options),
+};
+
+// --- internal ---
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
