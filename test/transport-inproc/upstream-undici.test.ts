@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { BrokerError, renderErrorText } from '../../src/core/index.js';
 import { createUndiciUpstream, type UndiciUpstream } from '../../src/transport-inproc/upstream-undici.js';
-import { startHttpsUpstream, type HttpsUpstream } from '../fakes/https-upstream.js';
+import { startHttpsUpstream, type HttpsUpstream, type UpstreamReply } from '../fakes/https-upstream.js';
 import { deferred } from '../contract/fake-service.js';
 
 const HOST = 'api.example.test';
@@ -25,7 +25,7 @@ describe('undici upstream', () => {
   before(async () => {
     server = await startHttpsUpstream({
       hostnames: [HOST, 'rebind.example.test'],
-      handler: async (req, res) => {
+      handler: async (req, res): Promise<UpstreamReply | void> => {
         if (req.path === '/gzip') return { status: 200, headers: { 'content-encoding': 'gzip', 'content-type': 'application/json' }, body: gz };
         if (req.path === '/redirect') return { status: 302, headers: { location: 'https://elsewhere.example.test/' } };
         if (req.path === '/stream') {
