@@ -1,7 +1,6 @@
 /**
- * CLI-side error constructors. The contract prints these bare with exit 1; the error table has no
- * dedicated "bad command input" code, so they travel as `internal` marked `details.kind = 'input'`
- * (rendered bare like every plain code; never carries a secret).
+ * CLI-side error constructors. The contract prints these bare with exit 1 (`operator_error`,
+ * a plain code; never carries a secret).
  *
  * @see ../../../shared/spec/cli.md §1.4
  */
@@ -9,7 +8,7 @@ import { BrokerError } from '../core/broker-error.js';
 
 /** A runtime error about the operator's input (exit 1), e.g. `--method cannot be empty`. */
 export function inputError(message: string): BrokerError {
-  return new BrokerError({ code: 'internal', message, details: { kind: 'input' } });
+  return new BrokerError({ code: 'operator_error', message });
 }
 
 /** A daemon/client failure (connect, protocol, autostart), exit 1. */

@@ -93,6 +93,7 @@ async function createVaultSeam(ctx: CliContext): Promise<Vault> {
     env: ctx.env,
     rootDir: root.rootDir,
     home: home ?? root.aivaultHome,
+    aivaultHome: root.aivaultHome,
     canonical: root.canonical,
     pid: process.pid,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   vault_error: { kind: 'plain', pascal: null, http: 503, exit: 1 },
   /** `vault locked`: a passphrase vault without its key. */
   vault_locked: { kind: 'plain', pascal: null, http: 503, exit: 1 },
-  /** Operator command refusals quoted bare by cli.md (`credential 'x' already exists`, …). */
+  /** Operator input refused, quoted bare by cli.md (`credential 'x' already exists`, `--method cannot be empty`, …). */
   operator_error: { kind: 'plain', pascal: null, http: 400, exit: 1 },
   /** `secret not accessible`: the scope rule refused a read. */
   secret_not_accessible: { kind: 'plain', pascal: null, http: 403, exit: 1 },
