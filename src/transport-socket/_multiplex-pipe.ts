@@ -184,6 +184,11 @@ async function open(path: string, signal: AbortSignal | undefined, overHighWater
       socket.destroy();
     }
   });
+  // The daemon ends a multiplexed connection when it shuts down: finish our side too.
+  socket.on('end', () => {
+    failAll(protocolError(path, 'connection closed by aivaultd', false));
+    socket.end();
+  });
   socket.on('close', () => failAll(protocolError(path, 'connection closed by aivaultd', false)));
   socket.write(encodeLine(MUX_HELLO));
   await ready;

@@ -113,10 +113,12 @@ export async function createSocketServer(options: SocketServerOptions): Promise<
       const stillOurs = await stat(path).then((s) => s.ino === socketIno, () => false);
       const guard = stillOurs ? null : `${path}.${pid}.keep`;
       if (guard !== null) await link(path, guard).catch(() => {});
-      await new Promise<void>((res) => (server.listening ? server.close(() => res()) : res()));
+      const grace = setTimeout(() => sockets.forEach((s) => s.destroy()), options.closeGraceMs ?? 10_000);
+      // server.close() unlinks at once but calls back only when every connection is gone.
+      const stopped = new Promise<void>((res) => (server.listening ? server.close(() => res()) : res()));
       if (guard !== null) await rename(guard, path).catch(() => {});
       for (const handle of connections) handle.shutdown();
-      const grace = setTimeout(() => sockets.forEach((s) => s.destroy()), options.closeGraceMs ?? 10_000);
+      await stopped;
       await Promise.allSettled([...connections].map((c) => c.done));
       await idle();
       clearTimeout(grace);
