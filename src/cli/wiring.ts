@@ -145,41 +145,47 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
 }
 
 /**
- * The `BrokerService` over this process's vault, registry, `broker.json` and the Node ports.
- * SEAM: the production upstream (`createNodePorts().upstream`, undici with the connect-time SSRF
- * check) is the transports engineer's; until it lands every upstream call fails closed.
+ * The `BrokerService` over this process's vault, registry, `broker.json` and the Node ports:
+ * the undici upstream (keep-alive pools, connect-time SSRF check) and the dev overrides, which
+ * only a dev build honours (Decision 13; a release build fails closed when one is set).
  */
 export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
   const ctx = { io, env: io.env, cwd: options.cwd ?? io.cwd ?? process.cwd() } as CliContext;
   const vault = await createVaultSeam(ctx);
   await vault.load();
-  const [{ createBrokerService }, { createRateLimiter }, { builtinRegistry }, { nodeFsPort }] = await Promise.all([
-    import('../core/create-broker-service.js'),
-    import('../core/broker/rate-limiter.js'),
-    import('../core/registry/registry.js'),
-    import('./node-env.js'),
-  ]);
-  const fs = nodeFsPort();
-  const clock = { now: () => Date.now() };
-  const uuid = () => globalThis.crypto.randomUUID();
+  const [{ createBrokerService }, { createRateLimiter }, { builtinRegistry }, { createNodePorts }, { resolveBrokerDevOptions }, { DEV_GATE }] =
+    await Promise.all([
+      import('../core/create-broker-service.js'),
+      import('../core/broker/rate-limiter.js'),
+      import('../core/registry/registry.js'),
+      import('../transport-inproc/node-ports.js'),
+      import('../transport-inproc/dev-overrides.js'),
+      import('../build-flags.js'),
+    ]);
+  const dev = resolveBrokerDevOptions(io.env, DEV_GATE);
+  const ports = createNodePorts({ env: io.env, devGate: DEV_GATE });
   return createBrokerService({
     vault,
     registry: builtinRegistry(),
     brokerStore: await brokerStoreFor(vault),
-    fs,
-    crypto: globalThis.crypto,
-    clock,
+    fs: ports.fs,
+    crypto: ports.crypto,
+    clock: ports.clock,
     timer: {
       after: (ms, fn) => {
         const t = setTimeout(fn, ms);
+        t.unref();
         return () => clearTimeout(t);
       },
     },
-    upstream: async () => {
-      throw new BrokerError({ code: 'upstream_error', message: 'this build of aivault has no upstream HTTP client (createNodePorts) wired yet' });
-    },
-    rateLimiter: createRateLimiter({ fs, path: vault.paths.rateLimitsPath, clock, pid: process.pid, uuid }),
+    upstream: ports.upstream,
+    rateLimiter: createRateLimiter({ fs: ports.fs, path: vault.paths.rateLimitsPath, clock: ports.clock, pid: ports.pid, uuid: ports.uuid }),
     cwd: ctx.cwd,
+    policy: {
+      allowHttpLocal: dev.allowHttpLocal,
+      allowNonDefaultPorts: dev.allowNonDefaultPorts,
+      allowRemoteClients: dev.allowRemoteClients,
+    },
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
 }
