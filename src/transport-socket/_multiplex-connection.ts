@@ -42,8 +42,9 @@ export async function serveMultiplexed(
   const onMessage = (message: MuxClientMessage): void => {
     if (message.kind === 'invalid') {
       if (message.id === null) {
+        // Unroutable: answer it, stop reading, let in-flight calls finish, then end the connection.
         fatal = true;
-        endWith(socket, encodeMuxReply(null, errorReply(message.error)));
+        void writeBytes(socket, encodeMuxReply(null, errorReply(message.error))).catch(() => {});
         return;
       }
       void writeBytes(socket, encodeMuxReply(message.id, errorReply(message.error))).catch(() => {});
@@ -70,6 +71,7 @@ export async function serveMultiplexed(
   try {
     for (let chunk: Uint8Array | null = leftover; !fatal; ) {
       if (chunk !== null) for (const line of splitter.push(chunk)) if (!fatal) onMessage(decodeMuxClientLine(line));
+      if (fatal) break;
       const next = await iterator.next();
       if (next.done) break;
       chunk = next.value;
@@ -81,6 +83,8 @@ export async function serveMultiplexed(
   }
   closing = true;
   await Promise.all([...inflight.values()].map((entry) => entry.task));
+  // After a fatal frame we stop reading, so do not wait for the peer's half-close either.
+  if (fatal) socket.once('finish', () => socket.destroy());
   endWith(socket);
 }
 

@@ -6,7 +6,8 @@
  * @see ../../shared/spec/daemon.md §4, §5; security.md §11
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmod, link, lstat, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { linkSync, renameSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BrokerError, DEFAULT_READ_MAX_BYTES, type BrokerService } from '../core/index.js';
 import { handleConnection, type ConnectionHandle } from './_connection.js';
@@ -109,14 +110,15 @@ export async function createSocketServer(options: SocketServerOptions): Promise<
   const idle = (): Promise<void> => (sockets.size === 0 ? Promise.resolve() : new Promise((res) => idleWaiters.push(res)));
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      // libuv unlinks the socket path on close; keep a socket another daemon took over (stale-socket takeover).
-      const stillOurs = await stat(path).then((s) => s.ino === socketIno, () => false);
+      // Synchronous on purpose: stop accepting at once. libuv unlinks the socket path on close, so a
+      // socket another daemon took over (stale-socket takeover) is kept through a hard link.
+      const stillOurs = statOrNull(path)?.ino === socketIno;
       const guard = stillOurs ? null : `${path}.${pid}.keep`;
-      if (guard !== null) await link(path, guard).catch(() => {});
+      if (guard !== null) ignore(() => linkSync(path, guard));
       const grace = setTimeout(() => sockets.forEach((s) => s.destroy()), options.closeGraceMs ?? 10_000);
-      // server.close() unlinks at once but calls back only when every connection is gone.
+      // server.close() calls back only when every connection is gone.
       const stopped = new Promise<void>((res) => (server.listening ? server.close(() => res()) : res()));
-      if (guard !== null) await rename(guard, path).catch(() => {});
+      if (guard !== null) ignore(() => renameSync(guard, path));
       for (const handle of connections) handle.shutdown();
       await stopped;
       await Promise.allSettled([...connections].map((c) => c.done));
@@ -142,6 +144,22 @@ async function prepareDirectory(path: string, options: SocketServerOptions): Pro
   const managed = (options.managedDirs ?? []).some((m) => resolve(m) === dir);
   const mode = options.dirMode ?? (managed || !existed ? 0o700 : undefined);
   if (mode !== undefined) await chmod(dir, mode).catch(() => {});
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function ignore(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // best effort
+  }
 }
 
 function fatal(what: string, error: unknown): BrokerError {
