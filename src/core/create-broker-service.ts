@@ -14,6 +14,7 @@ import type { Clock, CryptoPort, FsPort, UpstreamPort } from './ports.js';
 import type { BrokerService, DaemonStatus } from './protocol/service.js';
 import type { BrokerStore } from './registry/broker-store.js';
 import type { Registry } from './registry/registry.js';
+import { createCodexRefresher } from './runtime/codex-refresher.js';
 import { createRuntimeState } from './runtime/create-runtime-state.js';
 import type { Vault } from './vault/types.js';
 
@@ -31,6 +32,13 @@ export interface BrokerServiceOptions {
   cwd: string;
   policy?: BrokerPolicyOptions;
   /**
+   * The Codex OAuth token endpoint (dev override `AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT`, mapped
+   * by the bins); an `http` one needs `policy.allowHttpLocal`.
+   * @default 'https://auth.openai.com/oauth/token'
+   * @see ../../shared/spec/registry.md §7.5, security.md §9
+   */
+  codexTokenEndpoint?: string;
+  /**
    * Drop an unlocked passphrase key after this many ms without use (`aivaultd --unlock-ttl`).
    * @default undefined (keep until `lock` or exit)
    */
@@ -40,6 +48,15 @@ export interface BrokerServiceOptions {
 /** @example createBrokerService({ vault, registry: builtinRegistry(), brokerStore, ...ports }) */
 export function createBrokerService(options: BrokerServiceOptions): BrokerService {
   const { vault, clock, timer } = options;
+  /** One refresher for the service's lifetime: it serialises Codex refreshes per secret. */
+  const refreshCodex = createCodexRefresher({
+    upstream: options.upstream,
+    clock,
+    timer,
+    allowHttp: options.policy?.allowHttpLocal ?? false,
+    ...(options.codexTokenEndpoint === undefined ? {} : { tokenEndpoint: options.codexTokenEndpoint }),
+    ...(options.policy?.defaultTimeoutMs === undefined ? {} : { timeoutMs: options.policy.defaultTimeoutMs }),
+  });
   const broker = createBroker({
     state: (ctx, requestedCredential) =>
       createRuntimeState({
@@ -49,6 +66,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
         clock,
         context: { workspaceId: ctx.workspaceId ?? null, groupId: ctx.groupId ?? null },
         requestedCredential,
+        refreshCodex,
       }),
     upstream: options.upstream,
     fs: options.fs,

@@ -1,7 +1,7 @@
 /**
  * Registry-derived credentials: for every provider and every scope holding all its claimed
  * secrets, one credential (primary) plus one per satisfied alternative. Reads metadata only,
- * except to build stale composites and to check Codex token freshness.
+ * except to build stale composites and (listing) to check Codex token freshness.
  *
  * @see ../../../../shared/spec/registry.md §7.2, §7.5, §9.2
  */
@@ -36,6 +36,8 @@ export interface DerivedCredential {
   scope: Scope;
   /** `alternative id` when derived from a credential alternative. */
   alternative?: string;
+  /** The secret is the Codex token document (`CODEX_OAUTH_JSON`): freshness matters when it is loaded. */
+  codexOAuth?: true;
 }
 
 export interface DeriveOptions {
@@ -46,6 +48,13 @@ export interface DeriveOptions {
   secrets: readonly SecretMetadata[];
   /** `broker.json` credentials, for per-tenant host merging. */
   stored: readonly StoredCredential[];
+  /**
+   * Codex alternatives: `omit` (listing) reads the token document and silently leaves the
+   * alternatives out while it is stale; `defer` (invocation) derives them without reading it, and
+   * the runtime refreshes the document when one of them is used (registry.md §7.5).
+   * @default 'omit'
+   */
+  codex?: 'omit' | 'defer';
 }
 
 export interface DeriveResult {
@@ -129,15 +138,19 @@ async function derive(
   id: string,
 ): Promise<DerivedCredential | undefined> {
   const alt = candidate.alternative;
-  if (alt !== undefined && Object.hasOwn(alt.vaultSecrets, CODEX_SECRET_NAME)) {
-    const codex = group.byName.get(CODEX_SECRET_NAME)!;
-    const bytes = await options.vault.resolve(secretRefOf(codex.secretId), {
+  const codex = alt !== undefined && Object.hasOwn(alt.vaultSecrets, CODEX_SECRET_NAME);
+  // Deferred only when the credential's secret is the token document itself (a direct reference, §7.3).
+  const codexOAuth = codex && options.codex === 'defer' && Object.keys(candidate.claims).length === 1 && candidate.auth !== 'basic';
+  if (codex && !codexOAuth) {
+    const document = group.byName.get(CODEX_SECRET_NAME)!;
+    const bytes = await options.vault.resolve(secretRefOf(document.secretId), {
       skipScopeCheck: true,
       purpose: 'secret.codex_oauth.check',
       consumer: 'aivault-cli',
     });
     try {
-      if (!isCodexFresh(bytes, options.clock.now())) throw new BrokerError({ code: 'oauth_error', message: 'CODEX_OAUTH_JSON is expired (refresh not implemented yet)' });
+      // Stale: listing simply omits the alternative (no refresh, no warning).
+      if (!isCodexFresh(bytes, options.clock.now())) return undefined;
     } finally {
       wipe(bytes);
     }
@@ -167,6 +180,7 @@ async function derive(
     secretRef,
     scope: group.scope,
     ...(alt === undefined ? {} : { alternative: alt.id }),
+    ...(codexOAuth ? { codexOAuth: true as const } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The per-invocation view the broker plans against: registry-derived credentials first, then
  * canonicalised `broker.json` credentials (registry wins over tampering), capabilities and
- * policies. Only metadata is read here; `loadSecret` decrypts the one chosen credential's secret.
+ * policies. Only metadata is read here; `loadSecret` decrypts the one chosen credential's secret
+ * (refreshing a stale Codex token document first when a refresher is given).
  *
  * @see ../../../../shared/spec/vault.md §10.1, broker.md §4.5, registry.md §7.5
  */
@@ -18,6 +19,7 @@ import type { Registry } from '../registry/registry.js';
 import { parseSecretRef } from '../registry/secret-ref.js';
 import type { Capability, CapabilityPolicy, StoredCredential } from '../registry/types.js';
 import type { SecretMetadata, Vault } from '../vault/types.js';
+import type { CodexRefresher } from './codex-refresher.js';
 import { isEligible, normalizeContext, scopeRankOf, secretAccessible, type ExecutionContext } from './eligibility.js';
 
 export interface CreateRuntimeStateOptions {
@@ -29,6 +31,14 @@ export interface CreateRuntimeStateOptions {
   context: { workspaceId?: string | null; groupId?: string | null };
   /** The explicitly requested credential: its load failure is kept as `loadError` instead of skipped. */
   requestedCredential?: string | null;
+  /**
+   * Invocations pass the service's refresher: Codex alternatives are then derived whatever the
+   * token document's freshness and refreshed when used. Absent (listing commands): stale Codex
+   * alternatives are omitted, with no network access.
+   * @default undefined
+   * @see ../../../../shared/spec/registry.md §7.5
+   */
+  refreshCodex?: CodexRefresher;
 }
 
 /** A {@link RuntimeState} plus what was skipped while loading (one line each, no secrets). */
@@ -47,11 +57,21 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
   const state = await options.brokerStore.load();
   const problems = state.problems.map(formatBrokerStateProblem);
 
-  const derived = await deriveRegistryCredentials({ vault, registry, clock: options.clock, secrets, stored: state.credentials });
+  const refreshCodex = options.refreshCodex;
+  const derived = await deriveRegistryCredentials({
+    vault,
+    registry,
+    clock: options.clock,
+    secrets,
+    stored: state.credentials,
+    codex: refreshCodex === undefined ? 'omit' : 'defer',
+  });
   problems.push(...derived.problems);
   const credentials: RuntimeCredential[] = [];
   /** Registry-derived credentials of global secrets skip the scope check (vault.md §8.3). */
   const skipScope = new Set<string>();
+  /** Credentials whose secret is a Codex token document to check (and refresh) when loaded. */
+  const codexIds = new Set<string>();
   for (const d of derived.credentials) {
     if (!isEligible(d, ctx)) continue;
     credentials.push({
@@ -69,6 +89,7 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
       scopeRank: scopeRankOf(d),
     });
     if (d.scope.kind === 'global') skipScope.add(d.id);
+    if (d.codexOAuth === true) codexIds.add(d.id);
   }
 
   const derivedIds = new Set(derived.credentials.map((d) => d.id));
@@ -113,13 +134,15 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
     credentials: () => credentials.map((c) => ({ ...c })),
     async loadSecret(credential, purpose) {
       const mine = own(credential);
-      return vault.resolve(mine.secretRef, {
+      const resolve = {
         workspaceId: ctx.workspaceId,
         groupId: ctx.groupId,
         ...(skipScope.has(mine.id) ? { skipScopeCheck: true } : {}),
         purpose: purpose || 'broker.credential.load',
         consumer: CONSUMER,
-      });
+      };
+      if (refreshCodex !== undefined && codexIds.has(mine.id)) return refreshCodex.load({ vault, secretRef: mine.secretRef, resolve });
+      return vault.resolve(mine.secretRef, resolve);
     },
     async writeSecret(credential, value) {
       const mine = own(credential);
