@@ -17,7 +17,7 @@ import { encodeQuery, type QueryPair } from './query.js';
 import { readLimited } from './response.js';
 import { redactMessage } from './safe-url.js';
 import { parseOAuth, serialiseOAuth } from './secret-material.js';
-import { hostMatches } from './host-match.js';
+import { hostMatches } from '../registry/host-pattern.js';
 import { isBlockedHost, SSRF_BLOCKED_MESSAGE } from './ssrf.js';
 import type { RuntimeCredential, RuntimeState } from './types.js';
 

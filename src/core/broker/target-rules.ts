@@ -8,7 +8,7 @@
  */
 import { policyViolation } from '../broker-error.js';
 import type { ResolvedBrokerPolicyOptions } from './options.js';
-import { hostMatches } from './host-match.js';
+import { hostMatches } from '../registry/host-pattern.js';
 import { isBlockedHost, SSRF_BLOCKED_MESSAGE } from './ssrf.js';
 
 export const INVALID_AUTHORITY_MESSAGE = 'invalid host authority in capability or credential';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CAP, CRED, env, harness } from './_harness.js';
 import { isBlockedAddress, isBlockedHost } from '../../../src/core/broker/ssrf.js';
-import { hostMatches } from '../../../src/core/broker/host-match.js';
+import { hostMatches } from '../../../src/core/registry/host-pattern.js';
 
 const SSRF = 'upstream host blocked by SSRF guard';
 const BAD = 'invalid host authority in capability or credential';
