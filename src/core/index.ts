@@ -29,26 +29,76 @@ export type { Capability, AuthStrategy, CapabilityPolicy, StoredCredential, Prov
 export { isBlockedAddress, isBlockedHost, SSRF_BLOCKED_MESSAGE } from './broker/ssrf.js';
 export type { FsPort, Clock, EnvMap, CryptoPort, UpstreamPort, UpstreamRequest, UpstreamResponse } from './ports.js';
 
-// --- protocol and client (transports engineer) ---
-export { createClient } from './create-client.js';
-export type { Client, ClientOptions, ClientCallOptions, JsonResult } from './create-client.js';
-export type { ControlTransport, TransportStatus } from './transport.js';
-export type { BrokerService, DaemonStatus } from './protocol/service.js';
-export { createCodecTransport } from './protocol/codec-transport.js';
-export type { WirePipe } from './protocol/codec-transport.js';
-export { DEFAULT_READ_MAX_BYTES, jsonEncoder, encodeLine, formatByteLimit, createRequestReader, createLineSplitter, LineTooLongError } from './protocol/frame.js';
-export type { Encoder, RequestReader, LineSplitter } from './protocol/frame.js';
-export { decodeRequest, parseRequestValue, executeRequestValue, encodeExecuteRequest, controlRequestValue, healthRequest, HEALTH_CAPABILITY } from './protocol/request-codec.js';
-export type { WireRequest, ExecuteWireRequest } from './protocol/request-codec.js';
-export { encodeReply, okReply, errorReply, decodeReplyValue, replyValue, encodeStreamFrame, streamFrames, decodeStreamLine, streamFrameValue, streamEndedEarly, decodeBrokerResult } from './protocol/reply-codec.js';
-export type { WireReply, StreamFrame, DecodeContext, HealthValue } from './protocol/reply-codec.js';
-export { serveRequest } from './protocol/serve.js';
-export type { Served, ServeOptions } from './protocol/serve.js';
-export { collectResult } from './protocol/result.js';
-export { requestParseError, errorFromWireText, errorToWireText, protocolError, connectError, wireErrorKind } from './protocol/wire-errors.js';
-export type { WireErrorKind } from './protocol/wire-errors.js';
-export { MUX_HELLO, MUX_ACK, MULTIPLEX_VERSION, decodeMuxClientLine, encodeMuxRequest, encodeMuxCancel, encodeMuxReply, encodeMuxFrame, decodeMuxServerLine } from './protocol/multiplex.js';
-export type { MuxClientMessage } from './protocol/multiplex.js';
+// --- wire protocol and client (also reachable alone through ./protocol/index.ts) ---
+export {
+  createClient,
+  createCodecTransport,
+  DEFAULT_READ_MAX_BYTES,
+  jsonEncoder,
+  encodeLine,
+  formatByteLimit,
+  createRequestReader,
+  createLineSplitter,
+  LineTooLongError,
+  decodeRequest,
+  parseRequestValue,
+  executeRequestValue,
+  encodeExecuteRequest,
+  controlRequestValue,
+  healthRequest,
+  HEALTH_CAPABILITY,
+  encodeReply,
+  okReply,
+  errorReply,
+  decodeReplyValue,
+  replyValue,
+  encodeStreamFrame,
+  streamFrames,
+  decodeStreamLine,
+  streamFrameValue,
+  streamEndedEarly,
+  decodeBrokerResult,
+  serveRequest,
+  requestParseError,
+  errorFromWireText,
+  errorToWireText,
+  protocolError,
+  connectError,
+  wireErrorKind,
+  MUX_HELLO,
+  MUX_ACK,
+  MULTIPLEX_VERSION,
+  decodeMuxClientLine,
+  encodeMuxRequest,
+  encodeMuxCancel,
+  encodeMuxReply,
+  encodeMuxFrame,
+  decodeMuxServerLine,
+} from './protocol/index.js';
+export type {
+  Client,
+  ClientOptions,
+  ClientCallOptions,
+  JsonResult,
+  ControlTransport,
+  TransportStatus,
+  BrokerService,
+  DaemonStatus,
+  WirePipe,
+  Encoder,
+  RequestReader,
+  LineSplitter,
+  WireRequest,
+  ExecuteWireRequest,
+  WireReply,
+  StreamFrame,
+  DecodeContext,
+  HealthValue,
+  Served,
+  ServeOptions,
+  WireErrorKind,
+  MuxClientMessage,
+} from './protocol/index.js';
 
 // --- registry, runtime state and operator API (registry engineer) ---
 export { builtinRegistry, createRegistry, parseRegistryJson } from './registry/registry.js';

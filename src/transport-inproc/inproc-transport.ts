@@ -21,7 +21,7 @@ import {
   type ControlTransport,
   type Served,
   type WirePipe,
-} from '../core/index.js';
+} from '../core/protocol/index.js';
 
 export interface InprocTransportOptions {
   /** Request cap, as on the socket. @default 16 MiB */

@@ -1,7 +1,7 @@
 // Opening a client connection with the error classes of daemon.md §5.7.
 import { createConnection, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { BrokerError, connectError } from '../core/index.js';
+import { BrokerError, connectError } from '../core/protocol/index.js';
 import { errnoReason } from './_io.js';
 
 export const cancelledError = (): BrokerError => new BrokerError({ code: 'cancelled', message: 'operation cancelled' });

@@ -12,7 +12,7 @@ import {
   serveRequest,
   streamFrames,
   type BrokerService,
-} from '../core/index.js';
+} from '../core/protocol/index.js';
 import { endWith, writeBytes } from './_io.js';
 import { serveMultiplexed } from './_multiplex-connection.js';
 

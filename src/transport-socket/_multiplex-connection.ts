@@ -14,7 +14,7 @@ import {
   serveRequest,
   streamFrames,
   type MuxClientMessage,
-} from '../core/index.js';
+} from '../core/protocol/index.js';
 import type { ConnectionOptions } from './_connection.js';
 import { endWith, writeBytes } from './_io.js';
 

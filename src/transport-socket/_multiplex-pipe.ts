@@ -14,7 +14,7 @@ import {
   streamFrameValue,
   type CallOptions,
   type WirePipe,
-} from '../core/index.js';
+} from '../core/protocol/index.js';
 import { cancelledError, connectSocket } from './_client-connect.js';
 
 interface Receiver {

@@ -10,7 +10,7 @@ import {
   streamEndedEarly,
   type CallOptions,
   type WirePipe,
-} from '../core/index.js';
+} from '../core/protocol/index.js';
 import { abortOnSignal, cancelledError, connectSocket } from './_client-connect.js';
 import { errnoReason } from './_io.js';
 

@@ -5,7 +5,7 @@
  * @see ../../shared/spec/daemon.md §1, §2, §3
  */
 import { join } from 'node:path';
-import type { EnvMap } from '../core/index.js';
+import type { EnvMap } from '../core/protocol/index.js';
 
 const TRUTHY = new Set(['1', 'true', 'TRUE', 'yes', 'YES']);
 

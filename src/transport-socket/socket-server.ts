@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { chmod, lstat, mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { linkSync, renameSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BrokerError, DEFAULT_READ_MAX_BYTES, type BrokerService } from '../core/index.js';
+import { BrokerError, DEFAULT_READ_MAX_BYTES, type BrokerService } from '../core/protocol/index.js';
 import { handleConnection, type ConnectionHandle } from './_connection.js';
 import { errnoReason } from './_io.js';
 

@@ -5,7 +5,7 @@
  *
  * @see ../../shared/spec/daemon.md §5.1, §5.7
  */
-import { createCodecTransport, type ControlTransport } from '../core/index.js';
+import { createCodecTransport, type ControlTransport } from '../core/protocol/index.js';
 import { createMultiplexPipe } from './_multiplex-pipe.js';
 import { createOneShotPipe } from './_one-shot-pipe.js';
 

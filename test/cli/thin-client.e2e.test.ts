@@ -51,13 +51,7 @@ function runNode(args: string[], env: Record<string, string>): Promise<{ code: n
   });
 }
 
-// TODO(transports): the socket transport imports the whole core barrel (`src/core/index.ts`), so the
-// bundle puts its protocol code in the same chunk as the broker/runtime, and the thin path loads it.
-// A build that imports a protocol-only barrel instead passes (checked by hand); until then this
-// test reports the gap without failing the suite.
-const thinTodo = 'socket transport imports the full core barrel; needs a protocol-only barrel (see report)';
-
-test('thin invoke over a daemon loads no vault/crypto/registry/broker chunk', { skip, todo: thinTodo }, async () => {
+test('thin invoke over a daemon loads no vault/crypto/registry/broker chunk', { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'aivault-thin-'));
   const calls: string[] = [];
   const server = await createSocketServer({ service: service(calls), path: join(dir, 'd.sock'), pidFile: false });

@@ -8,7 +8,7 @@ import type { CallContext } from '../broker/types.js';
 import { isIpLiteral } from './client-ip.js';
 import type { ExecuteWireRequest, WireRequest } from './request-codec.js';
 import { HEALTH_CAPABILITY } from './request-codec.js';
-import { collectResult } from './result.js';
+import { toResult } from '../broker/to-result.js';
 import { errorReply, okReply, type WireReply } from './reply-codec.js';
 import type { BrokerService } from './service.js';
 import { BrokerError } from '../broker-error.js';
@@ -57,7 +57,7 @@ export const invalidClientIp = (): BrokerError => new BrokerError({ code: 'daemo
 async function serveExecute(service: BrokerService, request: ExecuteWireRequest, options: ServeOptions): Promise<WireReply> {
   if (request.envelope.capability === HEALTH_CAPABILITY) return okReply({ ok: true, capability: HEALTH_CAPABILITY });
   const response = await service.handle({ envelope: request.envelope, stream: false }, context(request, options));
-  return okReply(await collectResult(response));
+  return okReply(await toResult(response));
 }
 
 async function* serveStream(
