@@ -186,6 +186,7 @@ export async function createDaemonService(io: CliIo, options: { unlockTtlMs: num
       allowNonDefaultPorts: dev.allowNonDefaultPorts,
       allowRemoteClients: dev.allowRemoteClients,
     },
+    ...(dev.codexOAuthTokenEndpoint === undefined ? {} : { codexTokenEndpoint: dev.codexOAuthTokenEndpoint }),
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
 }
