@@ -1,10 +1,10 @@
 /**
- * Process-level facts the CLI needs (home, tmpdir, platform, uid), and a minimal Node FsPort.
- * The transports engineer's `createNodePorts` supersedes the FsPort adapter once wired.
+ * Process-level facts the CLI needs (home, tmpdir, platform, uid), and the Node FsPort.
  */
 import { constants, promises as fsp } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import type { FileHandlePort, FsPort } from '../core/ports.js';
+import type { FsPort } from '../core/ports.js';
+import { nodeFs } from '../transport-inproc/node-fs.js';
 import type { EnvMap } from '../core/ports.js';
 
 /** The OS home directory, else `HOME`, else `USERPROFILE` (daemon.md §1). */
@@ -31,29 +31,5 @@ export async function pathExists(path: string): Promise<boolean> {
   }
 }
 
-/** `node:fs/promises` narrowed to the core's FsPort. */
-export function nodeFsPort(): FsPort {
-  return {
-    readFile: async (path) => new Uint8Array(await fsp.readFile(path)),
-    writeFile: (path, data, options) => fsp.writeFile(path, data, options?.mode === undefined ? undefined : { mode: options.mode }),
-    appendFile: (path, data) => fsp.appendFile(path, data),
-    open: async (path, flags, mode) => {
-      const handle = await fsp.open(path, flags, mode);
-      const port: FileHandlePort = {
-        writeFile: (data) => handle.writeFile(data),
-        sync: () => handle.sync(),
-        close: () => handle.close(),
-      };
-      return port;
-    },
-    rename: (from, to) => fsp.rename(from, to),
-    mkdir: (path, options) => fsp.mkdir(path, options),
-    chmod: (path, mode) => fsp.chmod(path, mode),
-    readdir: (path) => fsp.readdir(path),
-    stat: async (path) => {
-      const s = await fsp.stat(path);
-      return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode };
-    },
-    rm: (path, options) => fsp.rm(path, options),
-  };
-}
+/** `node:fs/promises` as the core's FsPort (shared with the Node ports). */
+export const nodeFsPort = (): FsPort => nodeFs;

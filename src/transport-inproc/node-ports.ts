@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock, CryptoPort, EnvMap, FsPort, UpstreamPort } from '../core/index.js';
 import { resolveUpstreamDevOptions } from './dev-overrides.js';
+import { nodeFs } from './node-fs.js';
 import { createUndiciUpstream, type UndiciUpstream, type UndiciUpstreamOptions } from './upstream-undici.js';
 
 export interface NodePortsOptions {
@@ -32,6 +33,8 @@ export interface NodePorts {
   /** Closes pooled upstream connections. */
   close(): Promise<void>;
 }
+
+export { nodeFs };
 
 export function createNodePorts(options: NodePortsOptions): NodePorts {
   const { env, devGate } = options;
@@ -58,30 +61,6 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     },
   };
 }
-
-/** `fs/promises` narrowed to the `FsPort` shape. */
-export const nodeFs: FsPort = {
-  readFile: (path) => fsp.readFile(path),
-  writeFile: (path, data, options) => fsp.writeFile(path, data, options?.mode === undefined ? undefined : { mode: options.mode }),
-  appendFile: (path, data) => fsp.appendFile(path, data),
-  open: async (path, flags, mode) => {
-    const handle = await fsp.open(path, flags, mode);
-    return {
-      writeFile: (data) => handle.writeFile(data),
-      sync: () => handle.sync(),
-      close: () => handle.close(),
-    };
-  },
-  rename: (from, to) => fsp.rename(from, to),
-  mkdir: (path, options) => fsp.mkdir(path, options),
-  chmod: (path, mode) => fsp.chmod(path, mode),
-  readdir: (path) => fsp.readdir(path),
-  stat: async (path) => {
-    const s = await fsp.stat(path);
-    return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode };
-  },
-  rm: (path, options) => fsp.rm(path, options),
-};
 
 // --- internal ---
 

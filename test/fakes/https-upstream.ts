@@ -19,9 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-// @peculiar/x509 uses tsyringe, which refuses to load without a Reflect metadata polyfill and
-// `reflect-metadata` is not installed. The three functions it calls are enough; install them once.
-installReflectMetadata();
+// @peculiar/x509 uses tsyringe, which needs the Reflect metadata API loaded first.
+await import('reflect-metadata');
 const x509 = await import('@peculiar/x509');
 type X509 = typeof x509;
 
@@ -201,21 +200,6 @@ export async function startHttpsUpstream(options: HttpsUpstreamOptions): Promise
 
 // --- internal ---
 
-function installReflectMetadata(): void {
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R['getMetadata'] === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  const own = (target: object) => store.get(target) ?? store.set(target, new Map()).get(target)!;
-  R['defineMetadata'] = (key: unknown, value: unknown, target: object) => void own(target).set(key, value);
-  R['getOwnMetadata'] = (key: unknown, target: object) => store.get(target)?.get(key);
-  R['getMetadata'] = (key: unknown, target: object) => {
-    for (let t: object | null = target; t !== null; t = Object.getPrototypeOf(t) as object | null) {
-      const value = store.get(t)?.get(key);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-}
 
 function toPem(der: ArrayBuffer, label: string): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();

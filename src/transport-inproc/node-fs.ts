@@ -1,0 +1,30 @@
+/**
+ * `node:fs/promises` narrowed to the core's `FsPort`. Its own module so that commands which only
+ * touch files (operator commands) do not load the upstream client.
+ */
+import * as fsp from 'node:fs/promises';
+import type { FsPort } from '../core/index.js';
+
+/** `fs/promises` narrowed to the `FsPort` shape. */
+export const nodeFs: FsPort = {
+  readFile: (path) => fsp.readFile(path),
+  writeFile: (path, data, options) => fsp.writeFile(path, data, options?.mode === undefined ? undefined : { mode: options.mode }),
+  appendFile: (path, data) => fsp.appendFile(path, data),
+  open: async (path, flags, mode) => {
+    const handle = await fsp.open(path, flags, mode);
+    return {
+      writeFile: (data) => handle.writeFile(data),
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  },
+  rename: (from, to) => fsp.rename(from, to),
+  mkdir: (path, options) => fsp.mkdir(path, options),
+  chmod: (path, mode) => fsp.chmod(path, mode),
+  readdir: (path) => fsp.readdir(path),
+  stat: async (path) => {
+    const s = await fsp.stat(path);
+    return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode };
+  },
+  rm: (path, options) => fsp.rm(path, options),
+};
