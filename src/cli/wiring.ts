@@ -79,24 +79,16 @@ export async function inprocTransport(ctx: CliContext): Promise<Transport> {
 // --- internal ---
 
 async function createVaultSeam(ctx: CliContext): Promise<Vault> {
-  const [{ createVault }, { resolveVaultRoot }, { nodeFsPort }] = await Promise.all([
-    import('../core/vault/create-vault.js'),
-    import('../core/vault/vault-paths.js'),
-    import('./node-env.js'),
-  ]);
-  const home = resolveHome(ctx.env);
-  const root = resolveVaultRoot({ env: ctx.env, home, tmpdir: osTmpdir() });
-  return createVault({
-    fs: nodeFsPort(),
+  const [{ createNodeVault }, { nodeFs }] = await Promise.all([import('../transport-inproc/node-vault.js'), import('../transport-inproc/node-fs.js')]);
+  const home = resolveHome(ctx.env) ?? null;
+  return createNodeVault(ctx.env, {
+    fs: nodeFs,
     crypto: globalThis.crypto,
     clock: { now: () => Date.now() },
-    env: ctx.env,
-    rootDir: root.rootDir,
-    home: home ?? root.aivaultHome,
-    aivaultHome: root.aivaultHome,
-    canonical: root.canonical,
     pid: process.pid,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    uuid: () => globalThis.crypto.randomUUID(),
+    home,
+    tmpdir: osTmpdir(),
   });
 }
 
@@ -144,49 +136,13 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
   };
 }
 
-/**
- * The `BrokerService` over this process's vault, registry, `broker.json` and the Node ports:
- * the undici upstream (keep-alive pools, connect-time SSRF check) and the dev overrides, which
- * only a dev build honours (Decision 13; a release build fails closed when one is set).
- */
+/** The `BrokerService` over this process's vault (see `createNodeBrokerService`). */
 export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
-  const ctx = { io, env: io.env, cwd: options.cwd ?? io.cwd ?? process.cwd() } as CliContext;
-  const vault = await createVaultSeam(ctx);
-  await vault.load();
-  const [{ createBrokerService }, { createRateLimiter }, { builtinRegistry }, { createNodePorts }, { resolveBrokerDevOptions }, { DEV_GATE }] =
-    await Promise.all([
-      import('../core/create-broker-service.js'),
-      import('../core/broker/rate-limiter.js'),
-      import('../core/registry/registry.js'),
-      import('../transport-inproc/node-ports.js'),
-      import('../transport-inproc/dev-overrides.js'),
-      import('../build-flags.js'),
-    ]);
-  const dev = resolveBrokerDevOptions(io.env, DEV_GATE);
-  const ports = createNodePorts({ env: io.env, devGate: DEV_GATE });
-  return createBrokerService({
-    vault,
-    registry: builtinRegistry(),
-    brokerStore: await brokerStoreFor(vault),
-    fs: ports.fs,
-    crypto: ports.crypto,
-    clock: ports.clock,
-    timer: {
-      after: (ms, fn) => {
-        const t = setTimeout(fn, ms);
-        t.unref();
-        return () => clearTimeout(t);
-      },
-    },
-    upstream: ports.upstream,
-    rateLimiter: createRateLimiter({ fs: ports.fs, path: vault.paths.rateLimitsPath, clock: ports.clock, pid: ports.pid, uuid: ports.uuid }),
-    cwd: ctx.cwd,
-    policy: {
-      allowHttpLocal: dev.allowHttpLocal,
-      allowNonDefaultPorts: dev.allowNonDefaultPorts,
-      allowRemoteClients: dev.allowRemoteClients,
-    },
-    ...(dev.codexOAuthTokenEndpoint === undefined ? {} : { codexTokenEndpoint: dev.codexOAuthTokenEndpoint }),
+  const { createNodeBrokerService } = await import('../transport-inproc/node-service.js');
+  const { service } = await createNodeBrokerService({
+    env: io.env,
+    cwd: options.cwd ?? io.cwd ?? process.cwd(),
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
+  return service;
 }

@@ -5,6 +5,11 @@
 export { createInprocTransport } from './inproc-transport.js';
 export type { InprocTransportOptions } from './inproc-transport.js';
 export { createNodePorts, nodeFs } from './node-ports.js';
+export { createNodeBrokerService } from './node-service.js';
+export type { NodeBrokerService, NodeBrokerServiceOptions } from './node-service.js';
+export { createNodeVault } from './node-vault.js';
+export { createClient } from '../core/index.js';
+export type { Client, ClientCallOptions } from '../core/index.js';
 export type { NodePorts, NodePortsOptions } from './node-ports.js';
 export { createUndiciUpstream, ssrfBlocked } from './upstream-undici.js';
 export type { UndiciUpstream, UndiciUpstreamOptions, DevResolveTarget } from './upstream-undici.js';

@@ -2,6 +2,8 @@
  * Unix-socket transport: the `aivaultd` server and its client. Transport authors import only from
  * the core barrel.
  */
+export { createClient } from '../core/protocol/index.js';
+export type { Client, ClientCallOptions } from '../core/protocol/index.js';
 export { createSocketServer } from './socket-server.js';
 export type { SocketServer, SocketServerOptions } from './socket-server.js';
 export { createSocketTransport } from './socket-transport.js';
