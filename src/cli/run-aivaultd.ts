@@ -9,7 +9,7 @@ import { parseArgs, parseIntegerFlag, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { osTmpdir, resolveHome } from './node-env.js';
 import { errorText, exitCodeFor, writeOut } from './output.js';
-import { setPath, socketChoice } from './socket-paths.js';
+import { daemonModes, daemonSocketPath, resolveAivaultPaths } from '../transport-socket/socket-paths.js';
 import { VERSION } from './version.js';
 
 export const AIVAULTD_SPEC: CommandSpec = {
@@ -73,39 +73,24 @@ export function daemonHelp(): string {
   return lines.join('\n');
 }
 
-/** Octal mode text: trimmed, one leading `0o` stripped, base 8; invalid or empty → undefined. */
-export function parseOctalMode(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  let text = raw.trim();
-  if (text.startsWith('0o')) text = text.slice(2);
-  if (!/^[0-7]+$/.test(text)) return undefined;
-  const value = Number.parseInt(text, 8);
-  return value <= 0o7777 ? value : undefined;
-}
-
 // --- internal ---
 
 function resolveDaemonOptions(args: ReturnType<typeof parseArgs>, io: CliIo): DaemonOptions {
   const env = io.env;
   const home = resolveHome(env);
-  const tmp = osTmpdir();
-  const choice = socketChoice(env, home, tmp, process.platform);
+  const paths = resolveAivaultPaths({ env, tmpdir: osTmpdir(), platform: process.platform, ...(home === undefined ? {} : { osHome: home }) });
   const shared = args.flag('shared');
-  const explicit = args.string('socket')?.trim();
-  const socketPath = explicit !== undefined && explicit !== '' ? explicit : shared ? choice.shared : choice.user;
-  const envSocketMode = parseOctalMode(env.AIVAULTD_SOCKET_MODE);
-  const envDirMode = parseOctalMode(env.AIVAULTD_SOCKET_DIR_MODE);
+  const socket = args.string('socket');
+  const modes = daemonModes(env, shared);
   const ttlRaw = args.string('unlock-ttl');
   const ttl = ttlRaw === undefined ? undefined : parseIntegerFlag(ttlRaw, 'unlock-ttl', 'u64', 'aivaultd');
-  const root = home === undefined ? `${tmp}/aivault-no-home` : `${home}/.aivault`;
-  const dir = setPath(env, 'AIVAULT_DIR');
   return {
-    socketPath,
+    socketPath: daemonSocketPath(paths, { shared, ...(socket === undefined ? {} : { socket }) }),
     shared,
     once: args.flag('once'),
-    socketMode: envSocketMode ?? (shared ? 0o660 : undefined),
-    dirMode: envDirMode ?? (shared ? 0o750 : undefined),
-    managedDirs: [`${root}/run`, ...(dir === undefined ? [] : [`${dir}/run`])],
+    socketMode: modes.socketMode,
+    dirMode: modes.dirMode,
+    managedDirs: paths.managedSocketDirs,
     unlockTtlMs: ttl === undefined ? undefined : ttl * 1000,
     http: args.string('http'),
     allowRemote: args.flag('allow-remote'),

@@ -5,7 +5,7 @@ import { colorEnabled, countLine, createColors } from '../../src/cli/color.js';
 import { renderStatus, statusJson } from '../../src/cli/format/status.js';
 import { metadataJson, renderSecretsList } from '../../src/cli/format/secrets.js';
 import { renderResult } from '../../src/cli/invoke/render-result.js';
-import { parseOctalMode } from '../../src/cli/run-aivaultd.js';
+import { parseOctalMode } from '../../src/transport-socket/socket-paths.js';
 import type { SecretMetadata } from '../../src/core/vault/types.js';
 import type { BrokerResult } from '../../src/core/broker/types.js';
 
