@@ -16,6 +16,7 @@ import { effectiveTimeoutMs, type ResolvedBrokerOptions } from './options.js';
 import type { PolicyPlan } from './plan.js';
 import { buildSafeUrl, buildUpstreamUrl, redactMessage } from './safe-url.js';
 import type { CallContext } from './types.js';
+import { raceSignal } from './_race-signal.js';
 
 /** One upstream exchange in flight. Call `finish()` once the body is consumed or abandoned. */
 export interface Exchange {
@@ -87,27 +88,4 @@ export async function executePlan(deps: ExecDeps, plan: PolicyPlan, auth: AuthOu
     finish();
     throw fail(error);
   }
-}
-
-// --- internal ---
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -8,6 +8,7 @@
 import { BrokerError, policyViolation } from '../broker-error.js';
 import { concatBytes, utf8DecodeStrict, utf8Encode } from '../encoding.js';
 import type { CapabilityPolicy } from '../registry/types.js';
+import { raceSignal } from './_race-signal.js';
 
 export const MAX_CHUNK_BYTES = 16 * 1024;
 export const DEFERRED_401_LIMIT = 1_048_576;
@@ -70,7 +71,7 @@ export async function* abortable(body: AsyncIterable<Uint8Array>, signal?: Abort
   let finished = false;
   try {
     for (;;) {
-      const result = await raceAbort(iterator.next(), signal);
+      const result = await raceSignal(iterator.next(), signal, abortError);
       if (result.done) {
         finished = true;
         return;
@@ -92,28 +93,6 @@ export async function discard(body: AsyncIterable<Uint8Array>): Promise<void> {
 
 function blocklist(policy: CapabilityPolicy): string[] {
   return (policy.responseBodyBlocklist ?? []).map((e) => e.trim()).filter((e) => e !== '');
-}
-
-function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortError(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function abortError(signal: AbortSignal): unknown {
