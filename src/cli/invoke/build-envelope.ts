@@ -4,7 +4,8 @@
  *
  * @see ../../../../shared/spec/cli.md §7.2, daemon.md §6
  */
-import { array, nullable, object, optional, record, string, StructError, validate } from 'superstruct';
+import { StructError, validate } from 'superstruct';
+import { EnvelopeShape, RequestShape } from '../../core/broker/envelope-schema.js';
 import type { Envelope, EnvelopeHeader } from '../../core/broker/types.js';
 import { inputError } from '../errors.js';
 
@@ -113,20 +114,6 @@ export function parseHeader(raw: string): EnvelopeHeader {
 
 // --- internal ---
 
-const HeaderItem = object({ name: string(), value: string() });
-const FileItem = object({ field: string(), path: string() });
-const RequestPayload = object({
-  method: string(),
-  path: string(),
-  headers: optional(nullable(array(HeaderItem))),
-  body: optional(nullable(string())),
-  multipart: optional(nullable(record(string(), string()))),
-  multipartFiles: optional(nullable(array(FileItem))),
-  bodyFilePath: optional(nullable(string())),
-  url: optional(nullable(string())),
-});
-const EnvelopePayload = object({ capability: string(), credential: optional(nullable(string())), request: RequestPayload });
-
 function fromPayload(capability: string, text: string, credentialFlag: string | undefined): WireEnvelope {
   let json: unknown;
   try {
@@ -134,12 +121,12 @@ function fromPayload(capability: string, text: string, credentialFlag: string | 
   } catch (error) {
     throw inputError(`invalid request payload JSON: ${(error as Error).message}`);
   }
-  const [envelopeError, envelope] = validate(json, EnvelopePayload);
+  const [envelopeError, envelope] = validate(json, EnvelopeShape);
   let parsed: Envelope;
   if (envelope !== undefined) {
     parsed = envelope as Envelope;
   } else {
-    const [requestError, request] = validate(json, RequestPayload);
+    const [requestError, request] = validate(json, RequestShape);
     if (request === undefined) throw inputError(`invalid request payload JSON: ${structDetail(looksLikeEnvelope(json) ? envelopeError : requestError)}`);
     parsed = { capability: '', credential: null, request: request as Envelope['request'] };
   }

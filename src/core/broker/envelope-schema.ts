@@ -13,7 +13,8 @@ const HeaderItem = type({ name: string(), value: string() });
 
 const MultipartFile = object({ field: string(), path: string() });
 
-const RequestShape = object({
+/** The `request` object; exported for clients that accept a bare request payload (`aivault invoke --request`). */
+export const RequestShape = object({
   method: string(),
   path: string(),
   headers: optional(nullable(array(HeaderItem))),
@@ -24,7 +25,7 @@ const RequestShape = object({
   url: optional(nullable(string())),
 });
 
-const EnvelopeShape = object({
+export const EnvelopeShape = object({
   capability: string(),
   credential: optional(nullable(string())),
   request: RequestShape,
