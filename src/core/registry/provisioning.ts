@@ -6,7 +6,7 @@
  * @see ../../../../shared/spec/registry.md §7.1, §7.4, vault.md §7, Decision 14
  */
 import type { SecretMetadata, Vault } from '../vault/types.js';
-import type { BrokerStore } from './broker-store.js';
+import { storedCredentialJson, type BrokerStore } from './broker-store.js';
 import { secretReferenceFor } from './composite-secret.js';
 import { groupByScope } from './derive.js';
 import type { Registry } from './registry.js';
@@ -110,19 +110,7 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
 
 /** Field-by-field comparison through the stored JSON form (omitted fields normalised). */
 function canonical(c: StoredCredential): string {
-  return JSON.stringify({
-    id: c.id,
-    provider: c.provider,
-    workspaceId: c.workspaceId ?? null,
-    groupId: c.groupId ?? null,
-    auth: c.auth,
-    hosts: c.hosts,
-    capabilities: c.capabilities ?? [],
-    priority: c.priority ?? 0,
-    upstreamPathPrefix: c.upstreamPathPrefix ?? null,
-    secretRef: c.secretRef,
-    maxPolicyMode: c.maxPolicyMode ?? null,
-  });
+  return JSON.stringify(storedCredentialJson(c));
 }
 
 function copyCapability(c: Capability): Capability {
