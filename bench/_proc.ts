@@ -38,9 +38,18 @@ export function runNode(
   });
 }
 
-/** Starts a long-lived child; the caller owns `stop()`. */
+/** Long-lived children still running; killed if the bench process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts a long-lived child; the caller owns `stop()` (and the bench's exit kills it regardless). */
 export function startNode(args: readonly string[], options: { env: NodeJS.ProcessEnv; stdio?: StdioOptions }): ChildProcess {
-  return spawn(process.execPath, args, { env: options.env, stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: options.env, stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
 }
 
 /** Resolves with the child's first stdout line; rejects if it exits or `timeoutMs` passes first. */

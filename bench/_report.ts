@@ -22,6 +22,8 @@ export interface ScenarioOutcome {
   id: number;
   title: string;
   rows: Row[];
+  /** Measured with `--quick` (smoke sizes). */
+  quick: boolean;
   /** Set when the scenario itself failed; its rows may be empty. */
   error?: string;
   seconds: number;

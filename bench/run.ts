@@ -6,6 +6,7 @@
  *   npm run bench                     every scenario (~4-5 minutes on 2 cores)
  *   npm run bench -- --only 3         one scenario (or `--only 1,5`); merged into results.json
  *   npm run bench -- --quick          tiny iteration counts: checks the harness, measures nothing
+ *                                     (prints the table, leaves results.json alone)
  *   node --cpu-prof --import tsx bench/run.ts --only 1    a CPU profile of the bench process
  *
  * Everything runs on loopback in a temp dir: the mock upstream and the daemon are child processes,
@@ -32,6 +33,9 @@ const RESULTS = join(BENCH_ROOT, 'bench/results.json');
 const args = parseArgs(process.argv.slice(2));
 const selected = args.only === null ? SCENARIOS : SCENARIOS.filter((s) => args.only!.includes(s.id));
 const ctx = await createBenchContext({ quick: args.quick });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void ctx.close().finally(() => process.exit(130)));
+}
 const outcomes: ScenarioOutcome[] = [];
 const started = Date.now();
 try {
@@ -39,10 +43,10 @@ try {
     process.stderr.write(`[bench] ${scenario.id} ${scenario.title} …\n`);
     const t0 = Date.now();
     try {
-      outcomes.push({ id: scenario.id, title: scenario.title, rows: await scenario.run(ctx), seconds: (Date.now() - t0) / 1000 });
+      outcomes.push({ id: scenario.id, title: scenario.title, rows: await scenario.run(ctx), quick: args.quick, seconds: (Date.now() - t0) / 1000 });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      outcomes.push({ id: scenario.id, title: scenario.title, rows: [], error: message, seconds: (Date.now() - t0) / 1000 });
+      outcomes.push({ id: scenario.id, title: scenario.title, rows: [], quick: args.quick, error: message, seconds: (Date.now() - t0) / 1000 });
     }
   }
 } finally {
@@ -57,8 +61,9 @@ const meta = {
   seconds: (Date.now() - started) / 1000,
   ...ctx.notes,
 };
-await writeResults(RESULTS, await mergePrevious(outcomes), meta);
-process.stdout.write(`\n${meta.seconds.toFixed(0)} s; ${ctx.notes['daemon'] === undefined ? '' : `daemon: ${String(ctx.notes['daemon'])}; `}results: bench/results.json\n`);
+if (!args.quick) await writeResults(RESULTS, await mergePrevious(outcomes), meta);
+const daemonNote = ctx.notes['daemon'] === undefined ? '' : `daemon: ${String(ctx.notes['daemon'])}; `;
+process.stdout.write(`\n${meta.seconds.toFixed(0)} s; ${daemonNote}${args.quick ? 'quick run, results.json not written' : 'results: bench/results.json'}\n`);
 if (outcomes.some((o) => o.error !== undefined)) process.exitCode = 1;
 
 // --- internal ---
