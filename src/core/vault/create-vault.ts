@@ -138,6 +138,10 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     listSecrets: () => secrets.listSecrets(ctx),
+    secretsNamed: async (names) => {
+      const wanted = new Set(names);
+      return (await secrets.listSecrets(ctx)).filter((s) => wanted.has(s.name));
+    },
     getSecret: (id) => secrets.getSecret(ctx, id),
     createSecret: (input) => secrets.createSecret(ctx, input),
     updateSecret: (id, patch, opts) => secrets.updateSecret(ctx, id, patch, opts),

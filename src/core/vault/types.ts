@@ -150,6 +150,11 @@ export interface Vault {
   rotateMaster(options: { newKey?: string; newPassphrase?: string }): Promise<VaultStatus>;
 
   listSecrets(): Promise<SecretMetadata[]>;
+  /**
+   * Metadata of the records (revoked included) whose `name` is one of `names`, from the in-memory
+   * index: the per-call lookup that keeps credential resolution flat as the vault grows.
+   */
+  secretsNamed(names: readonly string[]): Promise<SecretMetadata[]>;
   getSecret(secretId: string): Promise<SecretMetadata>;
   createSecret(input: {
     name: string;
