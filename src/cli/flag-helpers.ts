@@ -3,7 +3,6 @@
  *
  * @see ../../../shared/spec/cli.md §4
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { concatBytes, utf8Encode } from '../core/encoding.js';
 import type { Scope } from '../core/vault/types.js';
@@ -55,6 +54,7 @@ export async function readSecretValue(args: ParsedArgs, ctx: CliContext): Promis
   if (value !== undefined) return utf8Encode(value);
   if (file === undefined) throw inputError('provide --value or --value-file');
   try {
+    const { readFile } = await import('node:fs/promises');
     return new Uint8Array(await readFile(userPath(ctx, file)));
   } catch (error) {
     throw inputError(`failed to read secret value file '${file}': ${osReason(error)}`);

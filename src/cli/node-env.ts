@@ -1,10 +1,9 @@
 /**
- * Process-level facts the CLI needs (home, tmpdir, platform, uid), and the Node FsPort.
+ * Process-level facts the CLI needs (home, tmpdir, whether a path exists). Light: the thin
+ * invoke path imports it, so it loads no `fs/promises`.
  */
-import { constants, promises as fsp } from 'node:fs';
+import { access, constants } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import type { FsPort } from '../core/ports.js';
-import { nodeFs } from '../transport-inproc/node-fs.js';
 import type { EnvMap } from '../core/ports.js';
 
 /** The OS home directory, else `HOME`, else `USERPROFILE` (daemon.md §1). */
@@ -22,14 +21,7 @@ export function resolveHome(env: EnvMap): string | undefined {
 export const osTmpdir = (): string => tmpdir();
 
 /** Whether a path exists (any type). */
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await fsp.access(path, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
+export function pathExists(path: string): Promise<boolean> {
+  return new Promise((resolve) => access(path, constants.F_OK, (error) => resolve(error === null)));
 }
 
-/** `node:fs/promises` as the core's FsPort (shared with the Node ports). */
-export const nodeFsPort = (): FsPort => nodeFs;

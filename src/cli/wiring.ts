@@ -11,6 +11,7 @@ import type { CliIo } from './io.js';
 import type { BrokerService } from '../core/protocol/service.js';
 import { osTmpdir, resolveHome } from './node-env.js';
 import { socketChoice, vaultRootFor, type SocketChoice } from './socket-paths.js';
+import { createSocketTransport } from '../transport-socket/socket-transport.js';
 
 export interface OpenVaultOptions {
   /** Run the operator preamble (auto-init, finish rotation, migrations). `init` passes false. */
@@ -51,7 +52,6 @@ export async function unlockLocally(ctx: CliContext, vault: Vault, status: Vault
  * ops). Connect failures surface on the first call as `details.kind === 'connect'`.
  */
 export async function connectSocket(path: string): Promise<ControlTransport> {
-  const { createSocketTransport } = await import('../transport-socket/socket-transport.js');
   return createSocketTransport({ path });
 }
 
@@ -106,8 +106,8 @@ export async function provisionSecret(ctx: CliContext, vault: Vault, created: Se
 
 /** The `broker.json` store of `vault`'s root. */
 export async function brokerStoreFor(vault: Vault): Promise<import('../core/registry/broker-store.js').BrokerStore> {
-  const [{ createBrokerStore }, { nodeFsPort }] = await Promise.all([import('../core/registry/broker-store.js'), import('./node-env.js')]);
-  return createBrokerStore({ fs: nodeFsPort(), path: vault.paths.brokerPath, pid: process.pid, uuid: () => globalThis.crypto.randomUUID() });
+  const [{ createBrokerStore }, { nodeFs }] = await Promise.all([import('../core/registry/broker-store.js'), import('../transport-inproc/node-fs.js')]);
+  return createBrokerStore({ fs: nodeFs, path: vault.paths.brokerPath, pid: process.pid, uuid: () => globalThis.crypto.randomUUID() });
 }
 
 /** A capability stored in `broker.json` (custom or provisioned), as methods + path prefixes. */
@@ -121,17 +121,17 @@ export async function storedCapabilityShape(ctx: CliContext, vault: Vault, capab
 /** Everything the registry engineer's operator API works on, for this process's vault. */
 export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolean } = {}): Promise<import('../core/runtime/operator/index.js').OperatorDeps> {
   const vault = await openVault(ctx, { preamble: true, needsKey: options.needsKey ?? false });
-  const [{ builtinRegistry }, { createBindingsStore }, { nodeFsPort }] = await Promise.all([
+  const [{ builtinRegistry }, { createBindingsStore }, { nodeFs }] = await Promise.all([
     import('../core/registry/registry.js'),
     import('../core/registry/bindings-store.js'),
-    import('./node-env.js'),
+    import('../transport-inproc/node-fs.js'),
   ]);
   const uuid = () => globalThis.crypto.randomUUID();
   return {
     vault,
     registry: builtinRegistry(),
     brokerStore: await brokerStoreFor(vault),
-    bindingsStore: createBindingsStore({ fs: nodeFsPort(), path: vault.paths.capabilitiesPath, pid: process.pid, uuid }),
+    bindingsStore: createBindingsStore({ fs: nodeFs, path: vault.paths.capabilitiesPath, pid: process.pid, uuid }),
     clock: { now: () => Date.now() },
   };
 }

@@ -11,7 +11,7 @@ import type { CliContext } from '../context.js';
 import { daemonError, inputError } from '../errors.js';
 import { statusJson } from '../format/status.js';
 import { isConnectFailure } from '../invoke/daemon-route.js';
-import { locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
+import { daemonLogPath, locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { connectSocket, openVault, sockets } from '../wiring.js';
 import { runSetup } from './setup.js';
@@ -55,7 +55,7 @@ export const DAEMON_ADMIN_COMMANDS: Record<string, CommandHandler> = {
     await stopDaemon(socket);
     await rm(socket, { force: true }).catch(() => undefined);
     const daemonPath = locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env);
-    await spawnDaemon({ daemonPath, args: ['--socket', socket], env: ctx.env, logPath: logPathFor(socket), waitForExit: false });
+    await spawnDaemon({ daemonPath, args: ['--socket', socket], env: ctx.env, logPath: daemonLogPath(socket), waitForExit: false });
     await probeUntilUp(socket, 50, 3000);
     await ctx.json({ restarted: true, socket, daemonPath });
   },
@@ -73,9 +73,6 @@ function controlSocket(ctx: CliContext): string {
   return choice.explicit ?? choice.user;
 }
 
-function logPathFor(socket: string): string {
-  return `${socket.slice(0, Math.max(socket.lastIndexOf('/'), 0))}/aivaultd.log`;
-}
 
 /** Runs a control op; when `start` and nothing answers, starts a long-running daemon first (Decision 18). */
 async function withDaemon<T>(ctx: CliContext, path: string, start: boolean, op: (t: ControlTransport) => Promise<T>): Promise<T> {
@@ -93,7 +90,7 @@ async function withDaemon<T>(ctx: CliContext, path: string, start: boolean, op: 
     if (!start || !isConnectFailure(error)) throw error;
   }
   const daemonPath = locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env);
-  const child = await spawnDaemon({ daemonPath, args: ['--socket', path], env: ctx.env, logPath: logPathFor(path), waitForExit: false });
+  const child = await spawnDaemon({ daemonPath, args: ['--socket', path], env: ctx.env, logPath: daemonLogPath(path), waitForExit: false });
   const deadline = Date.now() + 2000;
   for (;;) {
     try {

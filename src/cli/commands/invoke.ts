@@ -6,7 +6,6 @@
  * @see ../../../../shared/spec/cli.md §7, daemon.md §6
  */
 import { isIP } from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { BrokerError, renderErrorText } from '../../core/broker-error.js';
 import type { InvokeRequest, Transport } from '../../core/transport.js';
 import { capabilityShape } from '../../core/registry/capability-shapes.js';
@@ -17,7 +16,6 @@ import { userPath } from '../flag-helpers.js';
 import { buildEnvelope, hasManualRequestFlags, type CapabilityShapeLike, type InvokeFlagValues } from '../invoke/build-envelope.js';
 import { localAttempt, shouldFallBack, thinAttempt, type Exchange, type RouteDeps } from '../invoke/daemon-route.js';
 import { renderResult, type OutputMode } from '../invoke/render-result.js';
-import { locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
 import { pathExists } from '../node-env.js';
 import { writeOut } from '../output.js';
 import type { CommandHandler } from '../run-aivault.js';
@@ -115,14 +113,16 @@ function routeDeps(ctx: CliContext): RouteDeps {
     dirExists: (path) => pathExists(path),
     autostart: autostartEnabled(ctx.env),
     once: autostartOnce(ctx.env),
-    spawnDaemon: (path, once) =>
-      spawnDaemon({
+    spawnDaemon: async (path, once) => {
+      const { daemonLogPath, locateDaemon, spawnDaemon } = await import('../invoke/spawn-daemon.js');
+      return spawnDaemon({
         daemonPath: locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env),
         args: ['--socket', path, ...(once ? ['--once'] : [])],
         env: ctx.env,
-        logPath: `${path.slice(0, Math.max(path.lastIndexOf('/'), 0))}/aivaultd.log`,
+        logPath: daemonLogPath(path),
         waitForExit: once,
-      }),
+      });
+    },
   };
 }
 
@@ -148,6 +148,7 @@ async function invokeFlags(args: ParsedArgs, ctx: CliContext): Promise<InvokeFla
   if (hasManualRequestFlags(flags)) throw inputError('do not mix --request/--request-file with manual request flags');
   if (inline !== undefined) return { ...flags, payload: inline };
   try {
+    const { readFile } = await import('node:fs/promises');
     return { ...flags, payload: await readFile(userPath(ctx, file!), 'utf8') };
   } catch (error) {
     throw inputError(`failed to read --request-file '${file!}': ${osReason(error)}`);
