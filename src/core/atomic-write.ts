@@ -7,6 +7,8 @@ export interface AtomicWriteOptions {
   /** Makes staging names unique: `<name>.tmp.<pid>.<uuid>` (vault.md §2.4). */
   pid: number;
   uuid: () => string;
+  /** fsync the staging file before the rename. `false` only for advisory data (still atomic, not durable). @default true */
+  sync?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function atomicWriteFile(
     const handle = await fs.open(staging, 'w', options.mode ?? 0o600);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }

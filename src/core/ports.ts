@@ -10,6 +10,8 @@ export interface FileStat {
   size: number;
   mtimeMs: number;
   mode: number;
+  /** Inode number when the port knows it: lets stat-validated caches notice a file replaced by rename. */
+  ino?: number;
 }
 
 export interface FileHandlePort {

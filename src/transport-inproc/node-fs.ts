@@ -24,7 +24,7 @@ export const nodeFs: FsPort = {
   readdir: (path) => fsp.readdir(path),
   stat: async (path) => {
     const s = await fsp.stat(path);
-    return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode };
+    return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, ino: s.ino };
   },
   rm: (path, options) => fsp.rm(path, options),
 };

@@ -51,6 +51,7 @@ export function createMemFs(files: Record<string, string> = {}): MemFs {
         size: Number(s.size),
         mtimeMs: Number(s.mtimeMs),
         mode: Number(s.mode),
+        ino: Number(s.ino),
       };
       return stat;
     },

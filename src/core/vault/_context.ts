@@ -5,6 +5,8 @@ import type { AuditLog } from './audit-log.js';
 import type { KeyState } from './key-state.js';
 import type { SecretIndex } from './secret-index.js';
 import type { KdfParams } from './providers/passphrase.js';
+import type { VaultConfig } from './config.js';
+import type { StatCache } from './stat-cache.js';
 
 export interface VaultContext {
   fs: FsPort;
@@ -20,8 +22,19 @@ export interface VaultContext {
   audit: AuditLog;
   keys: KeyState;
   index: SecretIndex;
+  /** `vault.json`, validated by stat (`readConfig` goes through it; `writeConfig` invalidates it). */
+  configFile: StatCache<VaultConfig | null>;
+  /** Background work the caller does not wait for (advisory `lastUsedAtMs` writes). */
+  background: Background;
   /** Serialises this instance's read-modify-write operations. */
   exclusive: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+export interface Background {
+  /** Runs `task` without the caller waiting, unless one with the same `key` is still running; failures are ignored. */
+  run(key: string, task: () => Promise<unknown>): void;
+  /** Resolves once every task started so far has settled. */
+  settled(): Promise<void>;
 }
 
 /** Options for `atomicWriteFile` from this context. */

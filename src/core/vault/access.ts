@@ -12,11 +12,14 @@ import { auditSecret } from './_audit-events.js';
 import { compareBytes } from './_ordering.js';
 import { requireConfig } from './config.js';
 import { aadFor, openEnvelope } from './envelope.js';
-import { readRecord, saveRecord } from './records.js';
+import { readRecord, saveAdvisory, type SecretRecord } from './records.js';
 import { accessContextOf, groupNote, scopeAllows } from './scope.js';
 import { parseSecretRef, secretRefOf } from './secret-ref.js';
 import { notAccessible, vaultFailure } from './vault-errors.js';
 import { hmacSha256Hex } from './_crypto-helpers.js';
+
+/** `lastUsedAtMs` is rewritten when older than this (or unset). */
+export const LAST_USED_REFRESH_MS = 60_000;
 
 /** @default 1 MiB */
 export const HMAC_MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -43,7 +46,7 @@ export async function resolveSecret(ctx: VaultContext, secretRef: string, option
   } finally {
     wipe(kek);
   }
-  await markUsed(ctx, secretId);
+  markUsed(ctx, record);
   await auditSecret(ctx, 'secret.used', record, {
     ...(options.purpose === undefined ? {} : { capability: options.purpose }),
     ...(options.consumer === undefined ? {} : { consumer: options.consumer }),
@@ -76,12 +79,30 @@ export async function findGlobalRefByName(ctx: VaultContext, nameOrAlias: string
 
 // --- internal ---
 
-/** Re-reads just before writing so a concurrent change is not overwritten; failures ignored (§8.1 step 4). */
-async function markUsed(ctx: VaultContext, secretId: string): Promise<void> {
-  await ctx
-    .exclusive(async () => {
-      const fresh = await readRecord(ctx, secretId);
-      await saveRecord(ctx, { ...fresh, lastUsedAtMs: ctx.clock.now() });
-    })
-    .catch(() => undefined);
+/**
+ * `lastUsedAtMs` is advisory (§8.1 step 4 ignores write failures): it is rewritten only when unset
+ * or at least {@link LAST_USED_REFRESH_MS} old, in the background (the caller does not wait), and
+ * without fsync. The index shows the new value at once. The write re-reads the record under the
+ * instance lock so a concurrent change is never overwritten.
+ * @see docs/decisions.md "Vault" (lastUsedAtMs)
+ */
+function markUsed(ctx: VaultContext, record: SecretRecord): void {
+  const now = ctx.clock.now();
+  if (!isStale(record.lastUsedAtMs, now)) return;
+  const { secretId } = record;
+  ctx.index.touch(secretId, now);
+  ctx.background.run(`used:${secretId}`, async () => {
+    try {
+      await ctx.exclusive(async () => {
+        const fresh = await readRecord(ctx, secretId);
+        if (isStale(fresh.lastUsedAtMs, now)) await saveAdvisory(ctx, { ...fresh, lastUsedAtMs: now });
+      });
+    } finally {
+      ctx.index.untouch(secretId);
+    }
+  });
+}
+
+function isStale(lastUsedAtMs: number | undefined, now: number): boolean {
+  return lastUsedAtMs === undefined || now - lastUsedAtMs >= LAST_USED_REFRESH_MS || now < lastUsedAtMs;
 }

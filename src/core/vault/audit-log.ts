@@ -7,7 +7,7 @@
  */
 import type { Clock, EnvMap, FsPort } from '../ports.js';
 import { joinPath } from '../paths.js';
-import { utf8DecodeStrict } from '../encoding.js';
+import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
 import type { AuditEvent } from './types.js';
 import { isNotFound } from './vault-errors.js';
 
@@ -62,6 +62,25 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const rotateBytes = options.rotateBytes ?? AUDIT_ROTATE_BYTES;
   const disabled = options.disabled === true || diskLogsDisabled(options.env);
 
+  /** The segment size as this instance last knew it: stat once, then counted per append. */
+  let size: { file: string; bytes: number } | null = null;
+  let dirReady = false;
+
+  /** Creates the directory once per instance (again only if an append finds it gone). */
+  async function appendCreatingDir(file: string, line: Uint8Array): Promise<void> {
+    if (!dirReady) {
+      await fs.mkdir(auditDir, { recursive: true });
+      dirReady = true;
+    }
+    try {
+      await fs.appendFile(file, line);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await fs.mkdir(auditDir, { recursive: true });
+      await fs.appendFile(file, line);
+    }
+  }
+
   async function rotate(file: string): Promise<void> {
     await fs.rm(`${file}.${AUDIT_KEEP_SEGMENTS}`, { force: true });
     for (let n = AUDIT_KEEP_SEGMENTS - 1; n >= 1; n--) {
@@ -77,10 +96,18 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (disabled) return;
       try {
         const file = joinPath(auditDir, `${monthPrefix(options.clock.now())}.jsonl`);
-        await fs.mkdir(auditDir, { recursive: true });
-        await fs.appendFile(file, `${serialiseAuditEvent(event)}\n`);
-        if ((await fs.stat(file)).size >= rotateBytes) await rotate(file);
+        const line = utf8Encode(`${serialiseAuditEvent(event)}\n`);
+        await appendCreatingDir(file, line);
+        if (size === null || size.file !== file) size = { file, bytes: (await fs.stat(file)).size };
+        else size.bytes += line.length;
+        if (size.bytes < rotateBytes) return;
+        // our count also grows with other processes' lines only when we look: confirm on disk
+        size.bytes = (await fs.stat(file)).size;
+        if (size.bytes < rotateBytes) return;
+        size = null;
+        await rotate(file);
       } catch {
+        size = null;
         // best-effort (§12.2)
       }
     },

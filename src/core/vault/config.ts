@@ -7,6 +7,7 @@
 import { integer, literal, string, type, union, type Infer } from 'superstruct';
 import { match } from 'ts-pattern';
 import { atomicWriteFile } from '../atomic-write.js';
+import type { FsPort } from '../ports.js';
 import type { KeyProviderConfig } from './types.js';
 import type { VaultContext } from './_context.js';
 import { stagingOptions } from './_context.js';
@@ -36,16 +37,21 @@ const VaultConfigStruct = type({
 
 export type VaultConfig = Omit<Infer<typeof VaultConfigStruct>, 'provider'> & { provider: KeyProviderConfig };
 
-/** Reads `vault.json`; `null` when it does not exist. */
-export async function readConfig(ctx: VaultContext): Promise<VaultConfig | null> {
+/** Reads `vault.json` (one `stat` while it is unchanged, see `stat-cache.ts`); `null` when it does not exist. */
+export function readConfig(ctx: VaultContext): Promise<VaultConfig | null> {
+  return ctx.configFile.get(ctx.paths.configPath);
+}
+
+/** Reads and validates `vault.json` from disk; `null` when it does not exist. Callers share the result: never mutate it. */
+export async function readConfigFile(fs: FsPort, path: string): Promise<VaultConfig | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await ctx.fs.readFile(ctx.paths.configPath);
+    bytes = await fs.readFile(path);
   } catch (error) {
     if (isNotFound(error)) return null;
     throw ioError(error);
   }
-  return parseJsonFile(ctx.paths.configPath, bytes, VaultConfigStruct);
+  return parseJsonFile(path, bytes, VaultConfigStruct);
 }
 
 /** Reads `vault.json` or fails with `vault not enabled`. */
@@ -64,7 +70,11 @@ export async function writeConfig(ctx: VaultContext, config: VaultConfig): Promi
     provider: orderedProvider(config.provider),
     kekId: config.kekId,
   };
-  await atomicWriteFile(ctx.fs, ctx.paths.configPath, prettyJson(ordered), stagingOptions(ctx, 0o600));
+  try {
+    await atomicWriteFile(ctx.fs, ctx.paths.configPath, prettyJson(ordered), stagingOptions(ctx, 0o600));
+  } finally {
+    ctx.configFile.invalidate();
+  }
 }
 
 /** The provider config in the original's key order (type first, snake_case inner keys). */

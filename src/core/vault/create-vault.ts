@@ -10,7 +10,9 @@ import type { AuditEvent, Vault, VaultPaths, VaultStatus } from './types.js';
 import type { VaultContext } from './_context.js';
 import { findGlobalRefByName, resolveSecret, signHmacSha256 } from './access.js';
 import { createAuditLog } from './audit-log.js';
-import { readConfig } from './config.js';
+import { readConfig, readConfigFile } from './config.js';
+import { createStatCache } from './stat-cache.js';
+import { createBackground } from './_background.js';
 import { defaultInitProvider, initVault } from './init.js';
 import { createKeyState } from './key-state.js';
 import { runMigrations } from './migrations.js';
@@ -102,6 +104,8 @@ export function createVault(options: VaultOptions): Vault {
       statSecretsDir: () => options.fs.stat(paths.secretsDir),
       scan: () => readAllRecords(ctx),
     }),
+    configFile: createStatCache({ fs: options.fs, read: (path) => readConfigFile(options.fs, path) }),
+    background: createBackground(),
     exclusive,
   };
   /** The same context with the lock already held (for multi-step operations). */
@@ -138,10 +142,7 @@ export function createVault(options: VaultOptions): Vault {
     },
 
     listSecrets: () => secrets.listSecrets(ctx),
-    secretsNamed: async (names) => {
-      const wanted = new Set(names);
-      return (await secrets.listSecrets(ctx)).filter((s) => wanted.has(s.name));
-    },
+    secretsNamed: (names) => secrets.secretsNamed(ctx, names),
     getSecret: (id) => secrets.getSecret(ctx, id),
     createSecret: (input) => secrets.createSecret(ctx, input),
     updateSecret: (id, patch, opts) => secrets.updateSecret(ctx, id, patch, opts),
@@ -157,5 +158,6 @@ export function createVault(options: VaultOptions): Vault {
 
     appendAudit: (event) => ctx.audit.append({ ...event, tsMs: event.tsMs ?? ctx.clock.now() } as AuditEvent),
     readAudit: (limit, beforeTsMs) => ctx.audit.read(limit, beforeTsMs),
+    flush: () => ctx.background.settled(),
   };
 }

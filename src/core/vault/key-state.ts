@@ -1,8 +1,9 @@
 /**
- * Where the KEK comes from at run time: the key file or env var (read on every access), or the
- * in-memory cache of an unlocked passphrase vault (Decision 4). The cache is wiped on lock.
+ * Where the KEK comes from at run time: the key file (cached, re-read when its `stat` changes),
+ * the env var (read on every access), or the in-memory cache of an unlocked passphrase vault
+ * (Decision 4). Both caches are wiped on lock.
  *
- * @see ../../../../shared/spec/vault.md §5, §6.6
+ * @see ../../../../shared/spec/vault.md §5, §6.6; docs/decisions.md "Vault" (caches)
  */
 import { match } from 'ts-pattern';
 import type { EnvMap, FsPort } from '../ports.js';
@@ -11,6 +12,7 @@ import type { KeyProviderConfig } from './types.js';
 import { readEnvKey } from './providers/env.js';
 import { readKeyFile } from './providers/file.js';
 import { keychainUnavailable } from './providers/macos-keychain.js';
+import { createStatCache } from './stat-cache.js';
 import { vaultLocked } from './vault-errors.js';
 
 export interface KeyState {
@@ -20,17 +22,23 @@ export interface KeyState {
   remember(kek: Uint8Array, kekId: string): void;
   /** A copy of the cached KEK when it has this fingerprint. */
   cached(kekId: string): Uint8Array | null;
-  /** Wipes and drops the cached KEK. */
+  /** Wipes and drops the cached KEKs (passphrase and key file). */
   clear(): void;
 }
 
 export function createKeyState(ports: { fs: FsPort; env: EnvMap }): KeyState {
   let cache: { kek: Uint8Array; kekId: string } | null = null;
+  const keyFile = createStatCache<Uint8Array>({
+    fs: ports.fs,
+    read: (path) => readKeyFile(ports, path),
+    release: wipe,
+    share: (kek) => kek.slice(),
+  });
   const cached = (kekId: string): Uint8Array | null => (cache !== null && cache.kekId === kekId ? cache.kek.slice() : null);
   return {
     get: (config) =>
       match(config.provider)
-        .with({ type: 'file' }, (p) => readKeyFile(ports, p.path))
+        .with({ type: 'file' }, (p) => keyFile.get(p.path))
         .with({ type: 'env' }, (p) => Promise.resolve(readEnvKey(ports.env, p.env_var)))
         .with({ type: 'macos_keychain' }, () => Promise.reject(keychainUnavailable()))
         .with({ type: 'passphrase' }, () => {
@@ -46,6 +54,7 @@ export function createKeyState(ports: { fs: FsPort; env: EnvMap }): KeyState {
     clear() {
       if (cache !== null) wipe(cache.kek);
       cache = null;
+      keyFile.invalidate();
     },
   };
 }

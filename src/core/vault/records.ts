@@ -197,12 +197,29 @@ export function toMetadata(record: SecretRecord): SecretMetadata {
  * Filesystem failures become `io error: …`.
  */
 export async function saveRecord(ctx: VaultContext, record: SecretRecord): Promise<void> {
-  const fresh = await ctx.index.isFresh();
+  await indexedWrite(ctx, record, () => writeRecord(ctx, record));
+}
+
+/**
+ * Rewrites a record whose change is advisory (`lastUsedAtMs`): still atomic (staging file +
+ * rename, 0600) but without fsync and without re-creating `secrets/`, which the record was just
+ * read from. @see docs/decisions.md "Vault" (lastUsedAtMs)
+ */
+export async function saveAdvisory(ctx: VaultContext, record: SecretRecord): Promise<void> {
+  await indexedWrite(ctx, record, () =>
+    atomicWriteFile(ctx.fs, recordPath(ctx, record.secretId), serialiseRecord(record), { ...stagingOptions(ctx, 0o600), sync: false }),
+  );
+}
+
+// --- internal ---
+
+async function indexedWrite(ctx: VaultContext, record: SecretRecord, write: () => Promise<void>): Promise<void> {
+  const fresh = await ctx.index.beginWrite();
   try {
-    await writeRecord(ctx, record);
+    await write();
   } catch (error) {
-    ctx.index.invalidate();
+    await ctx.index.endWrite(record, fresh, false);
     throw isBrokerError(error) ? error : ioError(error);
   }
-  await ctx.index.noteWrite(record, fresh);
+  await ctx.index.endWrite(record, fresh, true);
 }

@@ -64,15 +64,29 @@ export async function createSecret(ctx: VaultContext, input: CreateSecretInput):
   }
 }
 
+/**
+ * Reads the record itself (one read: an in-place edit by another process is seen at once, and a
+ * bad file gives the contract's error), showing a use whose background write is still pending.
+ */
 export async function getSecret(ctx: VaultContext, secretId: string): Promise<SecretMetadata> {
   checkSecretId(secretId);
   await requireConfig(ctx);
-  return toMetadata(await readRecord(ctx, secretId));
+  const meta = toMetadata(await readRecord(ctx, secretId));
+  const touched = ctx.index.touchedAt(secretId);
+  if (touched !== undefined && (meta.lastUsedAtMs ?? -Infinity) < touched) meta.lastUsedAtMs = touched;
+  return meta;
 }
 
+/** The index's cached name-sorted list (entries are frozen and shared; the array is the caller's). */
 export async function listSecrets(ctx: VaultContext): Promise<SecretMetadata[]> {
   await requireConfig(ctx);
-  return (await ctx.index.entries()).sort((a, b) => compareBytes(a.name, b.name));
+  return (await ctx.index.entries()).slice();
+}
+
+/** Metadata (revoked included) of the records named one of `names`, from the index's name map. */
+export async function secretsNamed(ctx: VaultContext, names: readonly string[]): Promise<SecretMetadata[]> {
+  await requireConfig(ctx);
+  return (await ctx.index.named(names)).map(copyMetadata);
 }
 
 export function updateSecret(
@@ -166,6 +180,10 @@ export function pinProvider(ctx: VaultContext, secretId: string, provider: strin
 }
 
 // --- internal ---
+
+function copyMetadata(meta: SecretMetadata): SecretMetadata {
+  return { ...meta, aliases: [...meta.aliases], scope: { ...meta.scope }, attachedGroups: meta.attachedGroups.map((g) => ({ ...g })) };
+}
 
 function requireName(name: string): string {
   const trimmed = name.trim();

@@ -177,4 +177,6 @@ export interface Vault {
 
   appendAudit(event: Omit<AuditEvent, 'tsMs'> & { tsMs?: number }): Promise<void>;
   readAudit(limit: number, beforeTsMs?: number): Promise<AuditEvent[]>;
+  /** Resolves once the background writes this instance started (advisory `lastUsedAtMs`) have settled. */
+  flush(): Promise<void>;
 }
