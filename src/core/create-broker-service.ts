@@ -2,7 +2,9 @@
  * The service a daemon or the in-process transport serves: one vault, the compiled-in registry,
  * `broker.json`, and the broker pipeline, assembled once. Long-lived state lives here (the
  * unlocked key, rate windows through the rate limiter, the upstream pool inside the upstream
- * port); persisted broker state is re-read for every call so operator changes apply at once.
+ * port). `vault.load()` runs at the first call and again only when `vault.json` changed (one
+ * `stat` per call); persisted broker state is validated by `stat` on every call, so operator
+ * changes from other processes still apply at once.
  *
  * @see ../../shared/spec/daemon.md §5.6, spec/README.md Decisions 4, 9, 12, 18
  */
@@ -14,6 +16,7 @@ import type { Clock, CryptoPort, FsPort, UpstreamPort } from './ports.js';
 import type { BrokerService, DaemonStatus } from './protocol/service.js';
 import type { BrokerStore } from './registry/broker-store.js';
 import type { Registry } from './registry/registry.js';
+import { fileStamp } from './registry/file-stamp.js';
 import { createCodexRefresher } from './runtime/codex-refresher.js';
 import { createRuntimeState } from './runtime/create-runtime-state.js';
 import type { Vault } from './vault/types.js';
@@ -79,6 +82,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
     ...(options.policy === undefined ? {} : { options: options.policy }),
   });
 
+  const ensureLoaded = createLoadOnChange(vault, options.fs);
   let cancelTtl: (() => void) | undefined;
   const ttl = options.unlockTtlMs;
   /** `--unlock-ttl` counts from the key's last use (Decision 16). */
@@ -96,7 +100,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
 
   return {
     async handle(request, ctx: CallContext) {
-      await vault.load();
+      await ensureLoaded();
       try {
         return await broker.handle(request, ctx);
       } finally {
@@ -115,5 +119,30 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
       return lockState();
     },
     status: lockState,
+  };
+}
+
+// --- internal ---
+
+/**
+ * The operator preamble (auto-init, rotation recovery, migrations) once per change of `vault.json`:
+ * concurrent first calls share one run; a failed run is retried by the next call. The stamp is
+ * taken before loading, so a load that rewrites the file costs one more load, never a missed change.
+ */
+function createLoadOnChange(vault: Vault, fs: FsPort): () => Promise<void> {
+  let loaded: string | null = null;
+  let running: Promise<void> | null = null;
+  return async () => {
+    const stamp = await fileStamp(fs, vault.paths.configPath);
+    if (stamp !== null && stamp === loaded) return;
+    running ??= (async () => {
+      try {
+        await vault.load();
+        loaded = stamp;
+      } finally {
+        running = null;
+      }
+    })();
+    await running;
   };
 }

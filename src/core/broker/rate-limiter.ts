@@ -2,7 +2,9 @@
  * Per-capability rate windows that hold across invocations (Decisions 9, 16, 18): fixed one-minute
  * windows `floor(now / 60000)`, persisted in `<root>/state/rate-limits.json`
  * (`{"version":1,"windows":{"<cap>":{"window":<minute>,"count":<n>}}}`, dir 0700, file 0600,
- * temp-file + rename), cached in memory and re-read when the file's mtime changes.
+ * temp-file + rename, no fsync: counts are advisory), cached in memory and re-read when the file's
+ * stat stamp changes. A limited call costs one `stat`, one small write and the `stat` of its result;
+ * an unlimited one touches nothing.
  *
  * @see ../../../shared/spec/broker.md §9.1
  */
@@ -10,6 +12,7 @@ import { policyViolation } from '../broker-error.js';
 import { atomicWriteFile } from '../atomic-write.js';
 import { utf8DecodeStrict } from '../encoding.js';
 import { dirname } from '../paths.js';
+import { fileStamp } from '../registry/file-stamp.js';
 import type { Clock, FsPort } from '../ports.js';
 
 export const RATE_LIMIT_MESSAGE = 'capability rate limit exceeded';
@@ -37,7 +40,8 @@ interface Window {
 }
 
 interface Cache {
-  mtimeMs: number | null;
+  /** The file's stamp when `windows` was read or written (`null`: no file). */
+  stamp: string | null;
   windows: Record<string, Window>;
 }
 
@@ -48,30 +52,36 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let queue: Promise<unknown> = Promise.resolve();
 
   const load = async (): Promise<Record<string, Window>> => {
-    let mtimeMs: number | null;
-    try {
-      mtimeMs = (await fs.stat(path)).mtimeMs;
-    } catch {
-      mtimeMs = null;
-    }
-    if (cache !== null && cache.mtimeMs === mtimeMs) return cache.windows;
-    const windows = mtimeMs === null ? {} : parseWindows(await fs.readFile(path).catch(() => new Uint8Array()));
-    cache = { mtimeMs, windows };
+    const stamp = await fileStamp(fs, path);
+    if (cache !== null && cache.stamp === stamp) return cache.windows;
+    const windows = stamp === null ? {} : parseWindows(await fs.readFile(path).catch(() => new Uint8Array()));
+    cache = { stamp, windows };
     return windows;
   };
 
-  const save = async (windows: Record<string, Window>): Promise<void> => {
+  /** The state dir is made (0700) once per process; a write finding it gone re-creates it once. */
+  let dirReady = false;
+  const ensureDir = async (): Promise<void> => {
     const dir = dirname(path);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.chmod(dir, 0o700);
-    await atomicWriteFile(fs, path, `${JSON.stringify({ version: 1, windows })}\n`, { mode: 0o600, pid: options.pid, uuid: options.uuid });
-    let mtimeMs: number | null = null;
+    dirReady = true;
+  };
+  // Counts are advisory across a crash: atomic (never torn) but not fsynced. The staging file is
+  // opened 0600, so no chmod is needed.
+  const write = (text: string) => atomicWriteFile(fs, path, text, { pid: options.pid, uuid: options.uuid, sync: false });
+
+  const save = async (windows: Record<string, Window>): Promise<void> => {
+    const text = `${JSON.stringify({ version: 1, windows })}\n`;
+    if (!dirReady) await ensureDir();
     try {
-      mtimeMs = (await fs.stat(path)).mtimeMs;
-    } catch {
-      mtimeMs = null;
+      await write(text);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== 'ENOENT') throw error;
+      await ensureDir();
+      await write(text);
     }
-    cache = { mtimeMs, windows };
+    cache = { stamp: await fileStamp(fs, path), windows };
   };
 
   const takeNow = async (capabilityId: string, limit: number): Promise<void> => {

@@ -11,7 +11,8 @@ import { vaultError } from '../broker-error.js';
 import { utf8DecodeStrict } from '../encoding.js';
 import { dirname } from '../paths.js';
 import type { FsPort } from '../ports.js';
-import { describeStructError } from './registry.js';
+import { fileStamp } from './file-stamp.js';
+import { deepFreeze, describeStructError } from './registry.js';
 import { BrokerFileSchema, StoredCapabilitySchema, StoredCredentialSchema, StoredPolicySchema } from './broker-store-schema.js';
 import type { BrokerStateFile, Capability, CapabilityPolicy, StoredCredential } from './types.js';
 
@@ -43,8 +44,17 @@ export interface LoadedBrokerState extends BrokerStateFile {
 
 export interface BrokerStore {
   readonly path: string;
-  /** Missing file → empty state. Unparseable file → `vault_error` naming the file. */
+  /**
+   * Missing file → empty state. Unparseable file → `vault_error` naming the file. Parsed and
+   * validated once per change of the file (stat-validated cache, dropped by this store's own
+   * saves); every call returns its own copy, free to mutate.
+   */
   load(): Promise<LoadedBrokerState>;
+  /**
+   * The same state without the copy, for the per-call read path: shared between callers and
+   * deep-frozen, so it must not be mutated (use {@link BrokerStore.load} to edit and save).
+   */
+  loadShared(): Promise<Readonly<LoadedBrokerState>>;
   /** Pretty JSON in the contract's key order; atomic, file 0600, parent 0700. */
   save(state: BrokerStateFile & { invalid?: Record<BrokerStateSection, unknown[]> }): Promise<void>;
 }
@@ -52,19 +62,31 @@ export interface BrokerStore {
 /** @see ../../../../shared/spec/vault.md §10 */
 export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
   const { fs, path } = options;
+  /** The last parse (deep-frozen), keyed by the file's stamp taken before reading it. */
+  let cache: { stamp: string; state: LoadedBrokerState } | null = null;
+  const read = async (): Promise<LoadedBrokerState> => {
+    let text: string;
+    try {
+      text = utf8DecodeStrict(await fs.readFile(path)) ?? '\u0000';
+    } catch (error) {
+      if (isNotFound(error)) return emptyState();
+      throw vaultError(`io error: cannot read ${path}`, error);
+    }
+    return parseBrokerState(text, path);
+  };
+  const shared = async (): Promise<LoadedBrokerState> => {
+    const stamp = await fileStamp(fs, path);
+    if (stamp !== null && cache?.stamp === stamp) return cache.state;
+    const state = deepFreeze(await read());
+    cache = stamp === null ? null : { stamp, state };
+    return state;
+  };
   return {
     path,
-    async load() {
-      let text: string;
-      try {
-        text = utf8DecodeStrict(await fs.readFile(path)) ?? '\u0000';
-      } catch (error) {
-        if (isNotFound(error)) return emptyState();
-        throw vaultError(`io error: cannot read ${path}`, error);
-      }
-      return parseBrokerState(text, path);
-    },
+    load: async () => structuredClone(await shared()),
+    loadShared: shared,
     async save(state) {
+      cache = null;
       await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await atomicWriteFile(fs, path, serializeBrokerState(state), { mode: 0o600, pid: options.pid, uuid: options.uuid });
     },

@@ -44,7 +44,10 @@ export interface DeriveOptions {
   vault: Vault;
   registry: Registry;
   clock: Clock;
-  /** `vault.listSecrets()` output; revoked ones are ignored here. */
+  /**
+   * Every non-revoked secret the registry claims plus the composites built from them
+   * ({@link secretsForDerivation}), or all of `vault.listSecrets()`; revoked ones are ignored here.
+   */
   secrets: readonly SecretMetadata[];
   /** `broker.json` credentials, for per-tenant host merging. */
   stored: readonly StoredCredential[];
@@ -113,14 +116,15 @@ export function groupByScope(secrets: readonly SecretMetadata[]): Map<string, Sc
 
 // --- internal ---
 
-interface Candidate {
+export interface Candidate {
   base: string;
   claims: Readonly<Record<string, string>>;
   auth: AuthStrategy;
   alternative?: ProviderTemplate['credentialAlternatives'][number];
 }
 
-function candidatesFor(provider: ProviderTemplate): Candidate[] {
+/** The provider's primary claim set (when it claims anything) and each alternative's. */
+export function candidatesFor(provider: ProviderTemplate): Candidate[] {
   const out: Candidate[] = [];
   if (Object.keys(provider.vaultSecrets).length > 0) out.push({ base: provider.provider, claims: provider.vaultSecrets, auth: provider.auth });
   for (const alt of provider.credentialAlternatives) {

@@ -13,6 +13,7 @@ import { validateAuthStrategy } from '../registry/auth-strategy.js';
 import { formatBrokerStateProblem, type BrokerStore } from '../registry/broker-store.js';
 import { validateCapability } from '../registry/capability.js';
 import { normalizeCapabilityScope, normalizeUpstreamPathPrefix, validateCredentialHosts } from '../registry/credential.js';
+import { secretsForDerivation } from '../registry/claimed-secrets.js';
 import { deriveRegistryCredentials } from '../registry/derive.js';
 import { matchesAnyHost } from '../registry/host-pattern.js';
 import type { Registry } from '../registry/registry.js';
@@ -53,8 +54,8 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
   const { vault, registry } = options;
   const ctx = normalizeContext(options.context);
   const requested = options.requestedCredential?.trim() || undefined;
-  const secrets = await vault.listSecrets();
-  const state = await options.brokerStore.load();
+  // By name, not by listing: the cost follows what the registry claims, not the vault's size.
+  const [secrets, state] = await Promise.all([secretsForDerivation(vault, registry), options.brokerStore.loadShared()]);
   const problems = state.problems.map(formatBrokerStateProblem);
 
   const refreshCodex = options.refreshCodex;
@@ -93,9 +94,9 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
   }
 
   const derivedIds = new Set(derived.credentials.map((d) => d.id));
-  const byId = new Map(secrets.map((s) => [s.secretId, s]));
-  for (const stored of state.credentials) {
-    if (derivedIds.has(stored.id) || !isEligible(storedContext(stored), ctx)) continue;
+  const candidates = state.credentials.filter((stored) => !derivedIds.has(stored.id) && isEligible(storedContext(stored), ctx));
+  const byId = await referencedSecrets(vault, candidates);
+  for (const stored of candidates) {
     try {
       credentials.push(canonicalise(stored, registry, byId, ctx));
     } catch (error) {
@@ -152,6 +153,22 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
 }
 
 // --- internal ---
+
+/** Metadata of the records the stored credentials reference, read concurrently; unreadable ones are absent ("secret not found"). */
+async function referencedSecrets(vault: Vault, stored: readonly StoredCredential[]): Promise<Map<string, SecretMetadata>> {
+  const ids = new Set<string>();
+  for (const c of stored) {
+    try {
+      ids.add(parseSecretRef(c.secretRef));
+    } catch {
+      // canonicalise reports the malformed reference for this credential.
+    }
+  }
+  const found = await Promise.all([...ids].map(async (id) => [id, await vault.getSecret(id).catch(() => undefined)] as const));
+  const byId = new Map<string, SecretMetadata>();
+  for (const [id, meta] of found) if (meta !== undefined && meta.secretId === id) byId.set(id, meta);
+  return byId;
+}
 
 function storedContext(c: StoredCredential): { workspaceId: string | null; groupId: string | null } {
   const ws = c.workspaceId?.trim() ?? '';

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRateLimiter } from '../../../src/core/broker/rate-limiter.js';
 import { createManualClock } from '../../fakes/manual-clock.js';
+import { countingFs } from '../../fakes/counting-fs.js';
 import { createMemFs, withFaultAt } from '../../fakes/memfs-port.js';
 
 const PATH = '/vault/state/rate-limits.json';
@@ -83,4 +84,33 @@ test('a failed write leaves the previous file intact and surfaces the error', as
   await assert.rejects(createRateLimiter({ fs: faulty.fs, path: PATH, clock, pid: 1, uuid: () => 'b' }).take('c', 9));
   assert.equal(memfs.vol.readFileSync(PATH, 'utf8'), before);
   assert.deepEqual(memfs.vol.readdirSync('/vault/state'), ['rate-limits.json']);
+});
+
+test('a warm limited call costs one stat, one small unsynced write and the stat of its result', async () => {
+  const { memfs, clock } = setup();
+  const counting = countingFs(memfs.fs);
+  let syncs = 0;
+  const fs = { ...counting.fs, open: async (path: string, flags: string, mode?: number) => {
+    const handle = await counting.fs.open(path, flags, mode);
+    return { ...handle, sync: async () => { syncs += 1; await handle.sync(); } };
+  } };
+  const limiter = createRateLimiter({ fs, path: PATH, clock, pid: 7, uuid: () => 'x' });
+  await limiter.take('c', 9);
+  counting.reset();
+  await limiter.take('c', 9);
+  const methods: string[] = counting.calls.map((c) => c.method);
+  assert.deepEqual(methods.filter((m) => !m.startsWith('handle.')), ['stat', 'open', 'rename', 'stat']);
+  assert.ok(!methods.includes('handle.sync'));
+  assert.equal(syncs, 0);
+  assert.equal(memfs.vol.statSync(PATH).mode & 0o777, 0o600);
+});
+
+test('a state dir removed under a running limiter is re-created (0700) by the next counted call', async () => {
+  const { memfs, make } = setup();
+  const limiter = make();
+  await limiter.take('c', 9);
+  memfs.vol.rmSync('/vault/state', { recursive: true });
+  await limiter.take('c', 9);
+  assert.equal(memfs.vol.statSync('/vault/state').mode & 0o777, 0o700);
+  assert.deepEqual(JSON.parse(memfs.vol.readFileSync(PATH, 'utf8') as string).windows.c.count, 1);
 });
