@@ -31,8 +31,12 @@ export const HMAC_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export async function resolveSecret(ctx: VaultContext, secretRef: string, options: ResolveOptions = {}): Promise<Uint8Array> {
   const secretId = parseSecretRef(secretRef);
   const context = accessContextOf(options);
-  const config = await requireConfig(ctx);
-  const record = await readRecord(ctx, secretId);
+  // independent reads in parallel; a missing vault still wins over a record error
+  const [configRead, recordRead] = await Promise.allSettled([requireConfig(ctx), readRecord(ctx, secretId)]);
+  if (configRead.status === 'rejected') throw configRead.reason;
+  if (recordRead.status === 'rejected') throw recordRead.reason;
+  const config = configRead.value;
+  const record = recordRead.value;
   if (options.skipScopeCheck !== true && !scopeAllows(record, context)) {
     const note = context.workspaceId !== null && context.groupId !== null ? groupNote(context.workspaceId, context.groupId) : undefined;
     await auditSecret(ctx, 'secret.access.denied', record, note === undefined ? {} : { note });

@@ -30,6 +30,7 @@ test('a warm resolve: stat vault.json, read the record once, stat the key file, 
   assert.deepEqual(
     spy.calls.map((c) => `${c.method} ${c.path.replace(/[0-9a-f-]{36}/, '<id>')}`),
     ['stat /vault/vault.json', 'readFile /vault/secrets/<id>.json', 'stat /vault/kek.key', `appendFile /vault/audit/${monthOf(clock.now())}.jsonl`],
+    'vault.json and the record are read in parallel, then the key',
   );
   spy.reset();
   assert.equal((await vault.secretsNamed(['HOT'])).length, 1);
@@ -108,6 +109,8 @@ test('the cost of a warm resolve and name lookup does not grow with the number o
       json[`${ROOT}/secrets/${fid}.json`] = JSON.stringify({ ...template, secretId: fid, name: `FILLER_${i}` });
     }
     mem.vol.fromJSON(json);
+    const later = Date.now() / 1000 + 120; // memfs keeps ms mtimes: make the change visible within one tick
+    mem.vol.utimesSync(`${ROOT}/secrets`, later, later);
     assert.equal((await vault.secretsNamed(['HOT', 'FILLER_3'])).length, 2, 'the other files are seen (one rescan)');
     clock.advance(1_000);
     spy.reset();
