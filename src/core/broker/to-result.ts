@@ -15,7 +15,8 @@ import type { BrokerResponse, BrokerResult } from './types.js';
 export async function toResult(response: BrokerResponse): Promise<BrokerResult> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of response.body) chunks.push(chunk);
-  const body = concatBytes(chunks);
+  // A buffered response is usually one chunk already: no copy then.
+  const body = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
   return {
     planned: { ...response.planned },
     response: {
