@@ -4,15 +4,15 @@ import {
   createRequestReader,
   decodeRequest,
   encodeReply,
-  encodeStreamFrame,
   errorReply,
   formatByteLimit,
   jsonEncoder,
   requestParseError,
   serveRequest,
-  streamFrames,
+  streamLines,
   type BrokerService,
 } from '../core/protocol/index.js';
+import { nodeChunkBase64 } from './_base64.js';
 import { endWith, writeBytes } from './_io.js';
 import { serveMultiplexed } from './_multiplex-connection.js';
 
@@ -91,9 +91,8 @@ async function serveOneShot(socket: Socket, bytes: Uint8Array, options: Connecti
     await writeBytes(socket, encodeReply(served.reply));
     return endWith(socket);
   }
-  const frames = streamFrames(served.body);
   try {
-    for await (const frame of frames) await writeBytes(socket, encodeStreamFrame(frame));
+    for await (const line of streamLines(served.body, { base64: nodeChunkBase64 })) await writeBytes(socket, line);
   } finally {
     endWith(socket);
   }

@@ -7,15 +7,15 @@ import {
   createLineSplitter,
   decodeMuxClientLine,
   encodeLine,
-  encodeMuxFrame,
   encodeMuxReply,
   errorReply,
   requestParseError,
   serveRequest,
-  streamFrames,
+  streamLines,
   type MuxClientMessage,
 } from '../core/protocol/index.js';
 import type { ConnectionOptions } from './_connection.js';
+import { nodeChunkBase64 } from './_base64.js';
 import { endWith, writeBytes } from './_io.js';
 
 export async function serveMultiplexed(
@@ -99,8 +99,8 @@ async function runOne(
 ): Promise<void> {
   const served = await serveRequest(options.service, request, { transport: 'socket', signal });
   if (served.kind === 'reply') return writeBytes(socket, encodeMuxReply(id, served.reply));
-  for await (const frame of streamFrames(served.body)) {
-    await writeBytes(socket, encodeMuxFrame(id, frame));
+  for await (const line of streamLines(served.body, { base64: nodeChunkBase64, id })) {
+    await writeBytes(socket, line);
     if (signal.aborted) break;
   }
 }

@@ -4,6 +4,7 @@ import {
   BrokerError,
   MUX_HELLO,
   createLineSplitter,
+  decodeChunkLine,
   decodeMuxServerLine,
   encodeLine,
   encodeMuxCancel,
@@ -15,10 +16,13 @@ import {
   type CallOptions,
   type WirePipe,
 } from '../core/protocol/index.js';
+import { nodeChunkBase64 } from './_base64.js';
 import { cancelledError, connectSocket } from './_client-connect.js';
 
 interface Receiver {
   message(message: unknown): void;
+  /** A `chunk` frame read by the fast path (streams only; calls get it as a `message`). */
+  chunk?(bytes: Uint8Array): void;
   fail(error: unknown): void;
 }
 
@@ -99,6 +103,10 @@ export function createMultiplexPipe(path: string): WirePipe {
             push({ error });
           }
         },
+        chunk: (bytes) => {
+          push({ bytes });
+          conn.update();
+        },
         fail: (error) => push({ error }),
       });
       conn.update();
@@ -175,6 +183,13 @@ async function open(path: string, signal: AbortSignal | undefined, overHighWater
           acked.resolve();
           continue;
         }
+        const fast = decodeChunkLine(line, nodeChunkBase64);
+        const fastReceiver = fast?.id == null ? undefined : receivers.get(fast.id);
+        if (fast !== undefined && fast.id !== null && fastReceiver?.chunk) {
+          fastReceiver.chunk(fast.bytes);
+          continue;
+        }
+        if (fast !== undefined && fast.id !== null && fastReceiver === undefined) continue;
         const { id, message } = decodeMuxServerLine(line, context);
         if (id === null) throw errorFromWireText((message as { error?: string }).error, { socket: path });
         receivers.get(id)?.message(message);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import {
   BrokerError,
   createLineSplitter,
+  decodeChunkLine,
   decodeReplyValue,
   decodeStreamLine,
   jsonEncoder,
@@ -12,6 +13,7 @@ import {
   type WirePipe,
 } from '../core/protocol/index.js';
 import { abortOnSignal, cancelledError, connectSocket } from './_client-connect.js';
+import { nodeChunkBase64 } from './_base64.js';
 import { errnoReason } from './_io.js';
 
 export function createOneShotPipe(path: string): WirePipe {
@@ -39,6 +41,11 @@ export function createOneShotPipe(path: string): WirePipe {
         try {
           for await (const chunk of socket as AsyncIterable<Uint8Array>) {
             for (const line of splitter.push(chunk)) {
+              const fast = decodeChunkLine(line, nodeChunkBase64);
+              if (fast !== undefined && fast.id === null) {
+                yield fast.bytes;
+                continue;
+              }
               const frame = decodeStreamLine(line, context);
               if (frame.type === 'end') return;
               yield frame.bytes;

@@ -27,6 +27,8 @@ export { decodeRequest, parseRequestValue, executeRequestValue, encodeExecuteReq
 export type { WireRequest, ExecuteWireRequest } from './request-codec.js';
 export { encodeReply, okReply, errorReply, decodeReplyValue, replyValue, encodeStreamFrame, streamFrames, decodeStreamLine, streamFrameValue, streamEndedEarly, decodeBrokerResult } from './reply-codec.js';
 export type { WireReply, StreamFrame, DecodeContext, HealthValue } from './reply-codec.js';
+export { encodeChunkLine, decodeChunkLine, streamLines, pureChunkBase64 } from './chunk-codec.js';
+export type { ChunkBase64 } from './chunk-codec.js';
 export { serveRequest } from './serve.js';
 export type { Served, ServeOptions } from './serve.js';
 export { requestParseError, errorFromWireText, errorToWireText, protocolError, connectError, wireErrorKind } from './wire-errors.js';
