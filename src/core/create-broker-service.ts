@@ -18,7 +18,7 @@ import type { BrokerStore } from './registry/broker-store.js';
 import type { Registry } from './registry/registry.js';
 import { fileStamp } from './registry/file-stamp.js';
 import { createCodexRefresher } from './runtime/codex-refresher.js';
-import { createRuntimeState } from './runtime/create-runtime-state.js';
+import { createRuntimeState, createRuntimeStateCache } from './runtime/create-runtime-state.js';
 import type { Vault } from './vault/types.js';
 
 export interface BrokerServiceOptions {
@@ -60,6 +60,8 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
     ...(options.codexTokenEndpoint === undefined ? {} : { tokenEndpoint: options.codexTokenEndpoint }),
     ...(options.policy?.defaultTimeoutMs === undefined ? {} : { timeoutMs: options.policy.defaultTimeoutMs }),
   });
+  /** Derivation reused while the claimed secrets' metadata and `broker.json` are unchanged. */
+  const stateCache = createRuntimeStateCache();
   const broker = createBroker({
     state: (ctx, requestedCredential) =>
       createRuntimeState({
@@ -70,6 +72,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
         context: { workspaceId: ctx.workspaceId ?? null, groupId: ctx.groupId ?? null },
         requestedCredential,
         refreshCodex,
+        cache: stateCache,
       }),
     upstream: options.upstream,
     fs: options.fs,

@@ -10,11 +10,12 @@ import { BrokerError, vaultError } from '../broker-error.js';
 import type { RuntimeCredential, RuntimeState } from '../broker/types.js';
 import type { Clock } from '../ports.js';
 import { validateAuthStrategy } from '../registry/auth-strategy.js';
-import { formatBrokerStateProblem, type BrokerStore } from '../registry/broker-store.js';
+import { formatBrokerStateProblem, type BrokerStore, type LoadedBrokerState } from '../registry/broker-store.js';
 import { validateCapability } from '../registry/capability.js';
 import { normalizeCapabilityScope, normalizeUpstreamPathPrefix, validateCredentialHosts } from '../registry/credential.js';
 import { secretsForDerivation } from '../registry/claimed-secrets.js';
-import { deriveRegistryCredentials } from '../registry/derive.js';
+import { CODEX_SECRET_NAME } from '../registry/codex-oauth.js';
+import { deriveRegistryCredentials, type DeriveResult } from '../registry/derive.js';
 import { matchesAnyHost } from '../registry/host-pattern.js';
 import type { Registry } from '../registry/registry.js';
 import { parseSecretRef } from '../registry/secret-ref.js';
@@ -40,6 +41,33 @@ export interface CreateRuntimeStateOptions {
    * @see ../../../../shared/spec/registry.md §7.5
    */
   refreshCodex?: CodexRefresher;
+  /**
+   * A long-lived service's memo ({@link createRuntimeStateCache}): the registry derivation is
+   * reused while the claimed secrets' metadata and the shared `broker.json` object are unchanged,
+   * the custom capabilities and policies while that object is. Absent: everything per call.
+   * @default undefined
+   */
+  cache?: RuntimeStateCache;
+}
+
+/**
+ * What {@link createRuntimeState} may reuse across calls. Only metadata-derived values, never
+ * secret material; entries are replaced (never patched) when their key changes.
+ */
+export interface RuntimeStateCache {
+  derived?: { registry: Registry; state: object; secretsKey: string; codex: 'omit' | 'defer'; result: DeriveResult };
+  custom?: { registry: Registry; state: object; result: CustomEntries };
+}
+
+/** An empty memo for one service. */
+export function createRuntimeStateCache(): RuntimeStateCache {
+  return {};
+}
+
+interface CustomEntries {
+  capabilities: Map<string, Capability>;
+  policies: Map<string, CapabilityPolicy>;
+  problems: string[];
 }
 
 /** A {@link RuntimeState} plus what was skipped while loading (one line each, no secrets). */
@@ -59,14 +87,7 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
   const problems = state.problems.map(formatBrokerStateProblem);
 
   const refreshCodex = options.refreshCodex;
-  const derived = await deriveRegistryCredentials({
-    vault,
-    registry,
-    clock: options.clock,
-    secrets,
-    stored: state.credentials,
-    codex: refreshCodex === undefined ? 'omit' : 'defer',
-  });
+  const derived = await derivedFor(options, secrets, state, refreshCodex === undefined ? 'omit' : 'defer');
   problems.push(...derived.problems);
   const credentials: RuntimeCredential[] = [];
   /** Registry-derived credentials of global secrets skip the scope check (vault.md §8.3). */
@@ -106,21 +127,10 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
     }
   }
 
-  const capabilities = new Map<string, Capability>();
-  for (const stored of state.capabilities) {
-    if (registry.capability(stored.id) !== undefined) continue;
-    try {
-      capabilities.set(stored.id.trim(), validateCapability(stored, 'custom'));
-    } catch (error) {
-      problems.push(`capability '${stored.id}' skipped: ${BrokerError.from(error).message}`);
-    }
-  }
+  const custom = customFor(options, state);
+  problems.push(...custom.problems);
+  const { capabilities, policies } = custom;
   const findCapability = (id: string): Capability | undefined => capabilities.get(id.trim()) ?? registry.capability(id);
-  const policies = new Map<string, CapabilityPolicy>();
-  for (const { capabilityId, policy } of state.policies) {
-    if (findCapability(capabilityId) === undefined) problems.push(`policy for '${capabilityId}' skipped: capability not found`);
-    else policies.set(capabilityId.trim(), policy);
-  }
 
   const own = (credential: RuntimeCredential): RuntimeCredential => {
     const mine = credentials.find((c) => c.id === credential.id);
@@ -153,6 +163,54 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
 }
 
 // --- internal ---
+
+/**
+ * The registry derivation, memoised on the registry, the shared `broker.json` object and the
+ * claimed secrets' metadata (by value: `secretsNamed` returns copies). Not memoised when a Codex
+ * token document is among the secrets: deriving may then read it and depend on the clock.
+ */
+async function derivedFor(
+  options: CreateRuntimeStateOptions,
+  secrets: readonly SecretMetadata[],
+  state: Readonly<LoadedBrokerState>,
+  codex: 'omit' | 'defer',
+): Promise<DeriveResult> {
+  const { vault, registry, cache } = options;
+  const run = () => deriveRegistryCredentials({ vault, registry, clock: options.clock, secrets, stored: state.credentials, codex });
+  if (cache === undefined || secrets.some((s) => s.name === CODEX_SECRET_NAME)) return run();
+  const secretsKey = JSON.stringify(secrets);
+  const hit = cache.derived;
+  if (hit !== undefined && hit.registry === registry && hit.state === state && hit.codex === codex && hit.secretsKey === secretsKey) return hit.result;
+  const result = await run();
+  cache.derived = { registry, state, secretsKey, codex, result };
+  return result;
+}
+
+/** Custom capabilities and policies of `broker.json` (registry ids win), memoised on the shared state object. */
+function customFor(options: CreateRuntimeStateOptions, state: Readonly<LoadedBrokerState>): CustomEntries {
+  const { registry, cache } = options;
+  const hit = cache?.custom;
+  if (hit !== undefined && hit.registry === registry && hit.state === state) return hit.result;
+  const problems: string[] = [];
+  const capabilities = new Map<string, Capability>();
+  for (const stored of state.capabilities) {
+    if (registry.capability(stored.id) !== undefined) continue;
+    try {
+      capabilities.set(stored.id.trim(), validateCapability(stored, 'custom'));
+    } catch (error) {
+      problems.push(`capability '${stored.id}' skipped: ${BrokerError.from(error).message}`);
+    }
+  }
+  const findCapability = (id: string): Capability | undefined => capabilities.get(id.trim()) ?? registry.capability(id);
+  const policies = new Map<string, CapabilityPolicy>();
+  for (const { capabilityId, policy } of state.policies) {
+    if (findCapability(capabilityId) === undefined) problems.push(`policy for '${capabilityId}' skipped: capability not found`);
+    else policies.set(capabilityId.trim(), policy);
+  }
+  const result = { capabilities, policies, problems };
+  if (cache !== undefined) cache.custom = { registry, state, result };
+  return result;
+}
 
 /** Metadata of the records the stored credentials reference, read concurrently; unreadable ones are absent ("secret not found"). */
 async function referencedSecrets(vault: Vault, stored: readonly StoredCredential[]): Promise<Map<string, SecretMetadata>> {
