@@ -31,24 +31,31 @@ export const HMAC_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export async function resolveSecret(ctx: VaultContext, secretRef: string, options: ResolveOptions = {}): Promise<Uint8Array> {
   const secretId = parseSecretRef(secretRef);
   const context = accessContextOf(options);
-  // independent reads in parallel; a missing vault still wins over a record error
-  const [configRead, recordRead] = await Promise.allSettled([requireConfig(ctx), readRecord(ctx, secretId)]);
-  if (configRead.status === 'rejected') throw configRead.reason;
-  if (recordRead.status === 'rejected') throw recordRead.reason;
-  const config = configRead.value;
-  const record = recordRead.value;
-  if (options.skipScopeCheck !== true && !scopeAllows(record, context)) {
-    const note = context.workspaceId !== null && context.groupId !== null ? groupNote(context.workspaceId, context.groupId) : undefined;
-    await auditSecret(ctx, 'secret.access.denied', record, note === undefined ? {} : { note });
-    throw notAccessible();
-  }
-  if (record.revokedAtMs !== undefined || record.ciphertext === undefined) throw vaultFailure('secret revoked');
-  const kek = await ctx.keys.get(config);
+  // independent reads in parallel (the key only needs the config); a missing vault still wins
+  // over a record error, and scope/revocation over an unavailable key
+  const configPromise = requireConfig(ctx);
+  const [configRead, recordRead, keyRead] = await Promise.allSettled([
+    configPromise,
+    readRecord(ctx, secretId),
+    configPromise.then((config) => ctx.keys.get(config)),
+  ]);
+  const kek = keyRead.status === 'fulfilled' ? keyRead.value : null;
   let value: Uint8Array;
+  let record: SecretRecord;
   try {
-    value = openEnvelope(record.ciphertext, aadFor(record), kek);
+    if (configRead.status === 'rejected') throw configRead.reason;
+    if (recordRead.status === 'rejected') throw recordRead.reason;
+    record = recordRead.value;
+    if (options.skipScopeCheck !== true && !scopeAllows(record, context)) {
+      const note = context.workspaceId !== null && context.groupId !== null ? groupNote(context.workspaceId, context.groupId) : undefined;
+      await auditSecret(ctx, 'secret.access.denied', record, note === undefined ? {} : { note });
+      throw notAccessible();
+    }
+    if (record.revokedAtMs !== undefined || record.ciphertext === undefined) throw vaultFailure('secret revoked');
+    if (keyRead.status === 'rejected') throw keyRead.reason;
+    value = openEnvelope(record.ciphertext, aadFor(record), keyRead.value);
   } finally {
-    wipe(kek);
+    if (kek !== null) wipe(kek);
   }
   markUsed(ctx, record);
   await auditSecret(ctx, 'secret.used', record, {
