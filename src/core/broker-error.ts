@@ -11,6 +11,9 @@ export interface BrokerErrorOptions {
   fromWire?: boolean;
 }
 
+/** Marks instances across bundle copies (the CLI bin and its lazily loaded modules each carry one). */
+const BRAND = Symbol.for('aivault.BrokerError');
+
 /**
  * The one error class of aivault. `code` comes from the closed table in `error-codes.ts`;
  * `message` is the contract's wording and never contains secret material.
@@ -18,6 +21,12 @@ export interface BrokerErrorOptions {
  * @see ../../shared/spec/broker.md §13
  */
 export class BrokerError extends Error {
+  /** `instanceof` checks the brand, so an error from another copy of this module still counts. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
   readonly fromWire: boolean;

@@ -70,7 +70,8 @@ test('thin invoke over a daemon loads no vault/crypto/registry/broker chunk', { 
     assert.equal(r.stdout, 'hello from daemon', 'raw body, no added newline');
     assert.deepEqual(calls, ['openai/models GET /v1/models']);
     const loaded = (await readFile(log, 'utf8')).split('\n').filter((u) => u.startsWith('file:') && u.includes('/.tmp/dist-dev/'));
-    assert.ok(loaded.length > 1, 'the hook saw the bundle');
+    assert.ok(loaded.some((u) => u.endsWith('/bin/aivault.js')), 'the hook saw the bundle');
+    assert.deepEqual(loaded.filter((u) => u.includes('/bin/lazy/')), [], 'no lazily built module was needed');
     for (const url of loaded) {
       const text = await readFile(new URL(url), 'utf8');
       for (const marker of HEAVY) assert.ok(!text.includes(marker), `${url} contains ${marker}`);
