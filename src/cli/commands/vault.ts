@@ -7,6 +7,7 @@ import { parseEnumFlag, parseIntegerFlag } from '../args.js';
 import type { InitProvider, VaultStatus } from '../../core/vault/types.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { inputError } from '../errors.js';
+import { userPath } from '../flag-helpers.js';
 import { renderStatus, statusJson } from '../format/status.js';
 import { connectSocket, openVault, sockets } from '../wiring.js';
 
@@ -34,7 +35,7 @@ export const VAULT_COMMANDS: Record<string, CommandHandler> = {
       const kind = parseEnumFlag(raw, 'provider', INIT_PROVIDERS, 'init');
       provider = await initProvider(kind, args, ctx);
     } else if (args.has('file-path')) {
-      provider = { type: 'file', ...(args.has('file-path') ? { path: args.string('file-path')! } : {}) };
+      provider = filePathProvider(args, ctx);
     }
     await ctx.json(statusJson(await vault.init(provider)));
   },
@@ -59,10 +60,16 @@ export const VAULT_COMMANDS: Record<string, CommandHandler> = {
 
 // --- internal ---
 
+/** `--file-path` is stored absolute (vault.md §4.1): a relative one is resolved against the cwd. */
+function filePathProvider(args: Parameters<CommandHandler>[0], ctx: Parameters<CommandHandler>[1]): InitProvider {
+  const path = args.string('file-path');
+  return { type: 'file', ...(path === undefined ? {} : { path: userPath(ctx, path) }) };
+}
+
 async function initProvider(kind: (typeof INIT_PROVIDERS)[number], args: Parameters<CommandHandler>[0], ctx: Parameters<CommandHandler>[1]): Promise<InitProvider> {
   switch (kind) {
     case 'file':
-      return { type: 'file', ...(args.has('file-path') ? { path: args.string('file-path')! } : {}) };
+      return filePathProvider(args, ctx);
     case 'env':
       return { type: 'env', ...(args.has('env-var') ? { envVar: args.string('env-var')! } : {}) };
     case 'macos-keychain':

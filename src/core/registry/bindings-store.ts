@@ -4,12 +4,12 @@
  *
  * @see ../../../../shared/spec/vault.md §9
  */
-import { array, literal, nonempty, object, optional, string, union, integer, validate } from 'superstruct';
+import { array, literal, nonempty, object, optional, string, union, integer, unknown, validate } from 'superstruct';
 import { atomicWriteFile } from '../atomic-write.js';
 import { invalidRequest, vaultError } from '../broker-error.js';
-import { utf8DecodeStrict } from '../encoding.js';
 import { dirname } from '../paths.js';
 import type { FsPort } from '../ports.js';
+import { parseJsonFile } from '../vault/json-file.js';
 import { describeStructError } from './registry.js';
 import type { BindingScope, BindingsFile, CapabilityBinding } from './types.js';
 
@@ -55,12 +55,8 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
         if ((error as { code?: unknown }).code === 'ENOENT') return [];
         throw vaultError(`io error: cannot read ${path}`, error);
       }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(utf8DecodeStrict(bytes) ?? '\u0000');
-      } catch (error) {
-        throw vaultError(`malformed ${path}: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : 'parse error'}`);
-      }
+      // Syntax errors name the file and the line/column, never echoing content (Decision 14).
+      const raw = parseJsonFile(path, bytes, unknown());
       const [error, file] = validate(raw, BindingsFileSchema);
       if (error) throw vaultError(`malformed ${path}: ${describeStructError(error)}`);
       return file.bindings.map((b) => normalizeStored(b));
