@@ -46,7 +46,7 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
     return { envelope, clientIp, timeoutMs, workspaceId, groupId };
   };
   const exchange = (req: InvokeRequest): Exchange<void> =>
-    streaming ? (t) => streamTo(ctx, t, req) : async (t) => writeOut(ctx.io.stdout, renderResult(await t.invoke(req), mode, markdownOptions(args)));
+    streaming ? (t) => streamTo(ctx, t, req) : async (t) => writeOut(ctx.io.stdout, renderResult(await invokeValue(t, req), mode, markdownOptions(args)));
 
   // Step 1: in-process (AIVAULTD_DISABLE).
   if (isTruthy(ctx.env.AIVAULTD_DISABLE)) {
@@ -124,6 +124,16 @@ function routeDeps(ctx: CliContext): RouteDeps {
       });
     },
   };
+}
+
+/** The daemon's result value; a malformed one is handed on as-is for `renderResult`'s checks (cli.md §7.6). */
+async function invokeValue(transport: Transport, req: InvokeRequest): Promise<unknown> {
+  try {
+    return await transport.invoke(req);
+  } catch (error) {
+    if (error instanceof BrokerError && error.details !== undefined && 'resultValue' in error.details) return error.details['resultValue'];
+    throw error;
+  }
 }
 
 async function streamTo(ctx: CliContext, transport: Transport, req: InvokeRequest): Promise<void> {

@@ -6,6 +6,7 @@
  * @see ../../../shared/spec/daemon.md §5.3-§5.5, §5.7
  */
 import { validate } from 'superstruct';
+import { BrokerError } from '../broker-error.js';
 import type { BrokerResult } from '../broker/types.js';
 import { base64DecodeStrict, base64Encode } from '../encoding.js';
 import { encodeLine, jsonEncoder, type Encoder } from './frame.js';
@@ -62,7 +63,12 @@ export function replyValue(parsed: unknown, context: DecodeContext): unknown {
 
 export function decodeBrokerResult(value: unknown, context: DecodeContext): BrokerResult {
   const [error, result] = validate(value, WireBrokerResult);
-  if (error) throw protocolError(context.socket, 'malformed result value', false);
+  if (error) {
+    // The CLI prints what it can from a partial value (cli.md §7.6: raw output needs only
+    // `response.bodyB64`), so the value travels with the protocol error.
+    const protocol = protocolError(context.socket, 'malformed result value', false);
+    throw new BrokerError({ code: protocol.code, message: protocol.message, details: { ...protocol.details, resultValue: value }, fromWire: true });
+  }
   return {
     planned: { ...result.planned },
     response: {
