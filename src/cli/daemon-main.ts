@@ -9,6 +9,7 @@ import type { BrokerService } from '../core/protocol/service.js';
 import type { CliIo } from './io.js';
 import type { DaemonOptions } from './run-aivaultd.js';
 import { createDaemonService } from './wiring.js';
+import { flushOpenVaults } from './pending-writes.js';
 
 /** Dev variables a `--shared` daemon refuses whatever the build (Decision 13/18). */
 export const DEV_VARIABLES = [
@@ -52,5 +53,7 @@ export async function serveDaemon(options: DaemonOptions, io: CliIo, service?: B
   } finally {
     process.removeListener('SIGTERM', stop);
     process.removeListener('SIGINT', stop);
+    // calls do not wait for their audit lines: write them before the process exits (also --once)
+    await flushOpenVaults();
   }
 }

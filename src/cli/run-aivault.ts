@@ -6,6 +6,7 @@
  *
  * @see ../../../shared/spec/cli.md §1-§2
  */
+import { flushOpenVaults } from './pending-writes.js';
 import { parseArgs, suggest, usageError, type ParsedArgs } from './args.js';
 import { COMMAND_ALIASES, COMMAND_GROUPS, COMMAND_SPECS } from './command-specs.js';
 import { createCliContext, type CliContext } from './context.js';
@@ -87,6 +88,9 @@ export async function runAivault(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     await writeOut(io.stderr, `${errorText(error)}\n`).catch(() => undefined);
     return exitCodeFor(error);
+  } finally {
+    // in-process calls do not wait for their audit lines: they must be on disk before we return
+    await flushOpenVaults();
   }
 }
 

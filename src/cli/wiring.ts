@@ -10,6 +10,7 @@ import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 import type { BrokerService } from '../core/protocol/service.js';
 import { osTmpdir, resolveHome } from './node-env.js';
+import { trackVault } from './pending-writes.js';
 import { socketChoice, vaultRootFor, type SocketChoice } from './socket-paths.js';
 import { createSocketTransport } from '../transport-socket/socket-transport.js';
 
@@ -81,7 +82,7 @@ export async function inprocTransport(ctx: CliContext): Promise<Transport> {
 async function createVaultSeam(ctx: CliContext): Promise<Vault> {
   const [{ createNodeVault }, { nodeFs }] = await Promise.all([import('../transport-inproc/node-vault.js'), import('../transport-inproc/node-fs.js')]);
   const home = resolveHome(ctx.env) ?? null;
-  return createNodeVault(ctx.env, {
+  const vault = createNodeVault(ctx.env, {
     fs: nodeFs,
     crypto: globalThis.crypto,
     clock: { now: () => Date.now() },
@@ -90,6 +91,7 @@ async function createVaultSeam(ctx: CliContext): Promise<Vault> {
     home,
     tmpdir: osTmpdir(),
   });
+  return trackVault(vault);
 }
 
 
@@ -139,10 +141,11 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
 /** The `BrokerService` over this process's vault (see `createNodeBrokerService`). */
 export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
   const { createNodeBrokerService } = await import('../transport-inproc/node-service.js');
-  const { service } = await createNodeBrokerService({
+  const { service, vault } = await createNodeBrokerService({
     env: io.env,
     cwd: options.cwd ?? io.cwd ?? process.cwd(),
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
+  trackVault(vault);
   return service;
 }

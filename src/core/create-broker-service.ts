@@ -17,6 +17,7 @@ import type { BrokerService, DaemonStatus } from './protocol/service.js';
 import type { BrokerStore } from './registry/broker-store.js';
 import type { Registry } from './registry/registry.js';
 import { fileStamp } from './registry/file-stamp.js';
+import { createStatWatch } from './stat-watch.js';
 import { createCodexRefresher } from './runtime/codex-refresher.js';
 import { createRuntimeState, createRuntimeStateCache } from './runtime/create-runtime-state.js';
 import type { Vault } from './vault/types.js';
@@ -80,12 +81,16 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
     clock,
     timer,
     rateLimiter: options.rateLimiter,
-    audit: (event) => vault.appendAudit(event),
+    // queued in order and appended right away; the call does not wait for it (`vault.flush()` does)
+    audit: (event) => {
+      void vault.appendAudit(event);
+      return Promise.resolve();
+    },
     cwd: options.cwd,
     ...(options.policy === undefined ? {} : { options: options.policy }),
   });
 
-  const ensureLoaded = createLoadOnChange(vault, options.fs);
+  const ensureLoaded = createLoadOnChange(vault, createStatWatch({ fs: options.fs, clock }));
   let cancelTtl: (() => void) | undefined;
   const ttl = options.unlockTtlMs;
   /** `--unlock-ttl` counts from the key's last use (Decision 16). */
@@ -132,7 +137,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
  * concurrent first calls share one run; a failed run is retried by the next call. The stamp is
  * taken before loading, so a load that rewrites the file costs one more load, never a missed change.
  */
-function createLoadOnChange(vault: Vault, fs: FsPort): () => Promise<void> {
+function createLoadOnChange(vault: Vault, fs: Pick<FsPort, 'stat'>): () => Promise<void> {
   let loaded: string | null = null;
   let running: Promise<void> | null = null;
   return async () => {

@@ -32,6 +32,13 @@ export interface FsPort {
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<FileStat>;
   rm(path: string, options?: { recursive?: boolean; force?: boolean }): Promise<void>;
+  /**
+   * Watches a DIRECTORY: `onChange` gets the changed child's name (`null` when unknown) for every
+   * change inside it; `onError` when the watch fails or ends (then it reports nothing more). Returns
+   * a stop function. Must not keep the process alive. Absent: caches validate by `stat` instead.
+   * @see ./stat-watch.ts
+   */
+  watch?(path: string, onChange: (name: string | null) => void, onError: () => void): () => void;
 }
 
 /** Milliseconds since the Unix epoch. Tests use a manual clock. */

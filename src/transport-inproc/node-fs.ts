@@ -2,6 +2,7 @@
  * `node:fs/promises` narrowed to the core's `FsPort`. Its own module so that commands which only
  * touch files (operator commands) do not load the upstream client.
  */
+import { watch as fsWatch } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FsPort } from '../core/index.js';
 
@@ -27,4 +28,25 @@ export const nodeFs: FsPort = {
     return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, ino: s.ino };
   },
   rm: (path, options) => fsp.rm(path, options),
+  watch: (path, onChange, onError) => {
+    const watcher = fsWatch(path, { persistent: false }, (_event, name) => onChange(typeof name === 'string' ? name : null));
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      watcher.close();
+      onError();
+    };
+    watcher.on('error', end);
+    watcher.on('close', () => {
+      if (!ended) {
+        ended = true;
+        onError();
+      }
+    });
+    return () => {
+      ended = true;
+      watcher.close();
+    };
+  },
 };

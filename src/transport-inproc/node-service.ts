@@ -54,7 +54,7 @@ export async function createNodeBrokerService(options: NodeBrokerServiceOptions)
   const service = createBrokerService({
     vault,
     registry: builtinRegistry(),
-    brokerStore: createBrokerStore({ fs: ports.fs, path: vault.paths.brokerPath, pid: ports.pid, uuid: ports.uuid }),
+    brokerStore: createBrokerStore({ fs: ports.fs, path: vault.paths.brokerPath, pid: ports.pid, uuid: ports.uuid, clock: ports.clock }),
     fs: ports.fs,
     crypto: ports.crypto,
     clock: ports.clock,

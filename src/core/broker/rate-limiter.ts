@@ -14,6 +14,7 @@ import { utf8DecodeStrict } from '../encoding.js';
 import { dirname } from '../paths.js';
 import { fileStamp } from '../registry/file-stamp.js';
 import type { Clock, FsPort } from '../ports.js';
+import { createStatWatch } from '../stat-watch.js';
 
 export const RATE_LIMIT_MESSAGE = 'capability rate limit exceeded';
 
@@ -47,12 +48,14 @@ interface Cache {
 
 /** @example const limiter = createRateLimiter({ fs, path: paths.rateLimitsPath, clock, pid, uuid }) */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { fs, path, clock } = options;
+  const { path, clock } = options;
+  const watched = createStatWatch({ fs: options.fs, clock });
+  const fs = watched.fs;
   let cache: Cache | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const load = async (): Promise<Record<string, Window>> => {
-    const stamp = await fileStamp(fs, path);
+    const stamp = await fileStamp(watched, path);
     if (cache !== null && cache.stamp === stamp) return cache.windows;
     const windows = stamp === null ? {} : parseWindows(await fs.readFile(path).catch(() => new Uint8Array()));
     cache = { stamp, windows };
@@ -81,7 +84,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await ensureDir();
       await write(text);
     }
-    cache = { stamp: await fileStamp(fs, path), windows };
+    cache = { stamp: await fileStamp(watched, path), windows };
   };
 
   const takeNow = async (capabilityId: string, limit: number): Promise<void> => {

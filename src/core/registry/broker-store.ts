@@ -10,7 +10,8 @@ import { atomicWriteFile } from '../atomic-write.js';
 import { vaultError } from '../broker-error.js';
 import { utf8DecodeStrict } from '../encoding.js';
 import { dirname } from '../paths.js';
-import type { FsPort } from '../ports.js';
+import type { Clock, FsPort } from '../ports.js';
+import { createStatWatch } from '../stat-watch.js';
 import { fileStamp } from './file-stamp.js';
 import { deepFreeze, describeStructError } from './registry.js';
 import { BrokerFileSchema, StoredCapabilitySchema, StoredCredentialSchema, StoredPolicySchema } from './broker-store-schema.js';
@@ -23,6 +24,8 @@ export interface BrokerStoreOptions {
   /** Staging-file name ingredients (vault.md §2.4). */
   pid: number;
   uuid: () => string;
+  /** With a clock, a port that can `watch` skips the per-call `stat` (see `../stat-watch.ts`). */
+  clock?: Clock;
 }
 
 export type BrokerStateSection = 'credentials' | 'capabilities' | 'policies';
@@ -61,7 +64,10 @@ export interface BrokerStore {
 
 /** @see ../../../../shared/spec/vault.md §10 */
 export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
-  const { fs, path } = options;
+  const { path } = options;
+  const watched = options.clock === undefined ? null : createStatWatch({ fs: options.fs, clock: options.clock });
+  const fs = watched?.fs ?? options.fs;
+  const stamps = watched ?? fs;
   /** The last parse (deep-frozen), keyed by the file's stamp taken before reading it. */
   let cache: { stamp: string; state: LoadedBrokerState } | null = null;
   const read = async (): Promise<LoadedBrokerState> => {
@@ -75,7 +81,7 @@ export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
     return parseBrokerState(text, path);
   };
   const shared = async (): Promise<LoadedBrokerState> => {
-    const stamp = await fileStamp(fs, path);
+    const stamp = await fileStamp(stamps, path);
     if (stamp !== null && cache?.stamp === stamp) return cache.state;
     const state = deepFreeze(await read());
     cache = stamp === null ? null : { stamp, state };

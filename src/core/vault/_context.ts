@@ -7,6 +7,8 @@ import type { SecretIndex } from './secret-index.js';
 import type { KdfParams } from './providers/passphrase.js';
 import type { VaultConfig } from './config.js';
 import type { StatCache } from './stat-cache.js';
+import type { StatWatch } from '../stat-watch.js';
+import type { RecordCache } from './record-cache.js';
 
 export interface VaultContext {
   fs: FsPort;
@@ -24,6 +26,10 @@ export interface VaultContext {
   index: SecretIndex;
   /** `vault.json`, validated by stat (`readConfig` goes through it; `writeConfig` invalidates it). */
   configFile: StatCache<VaultConfig | null>;
+  /** Watch-validated stats (plain stats when the port cannot watch); `fs` above is its write-tracking port. */
+  watched: StatWatch;
+  /** Parsed records, kept only while `watched` is watching. */
+  records: RecordCache;
   /** Background work the caller does not wait for (advisory `lastUsedAtMs` writes). */
   background: Background;
   /** Serialises this instance's read-modify-write operations. */

@@ -12,7 +12,7 @@ import { auditSecret } from './_audit-events.js';
 import { compareBytes } from './_ordering.js';
 import { requireConfig } from './config.js';
 import { aadFor, openEnvelope } from './envelope.js';
-import { readRecord, saveAdvisory, type SecretRecord } from './records.js';
+import { readRecord, readRecordShared, saveAdvisory, type SecretRecord } from './records.js';
 import { accessContextOf, groupNote, scopeAllows } from './scope.js';
 import { parseSecretRef, secretRefOf } from './secret-ref.js';
 import { notAccessible, vaultFailure } from './vault-errors.js';
@@ -36,12 +36,12 @@ export async function resolveSecret(ctx: VaultContext, secretRef: string, option
   const configPromise = requireConfig(ctx);
   const [configRead, recordRead, keyRead] = await Promise.allSettled([
     configPromise,
-    readRecord(ctx, secretId),
+    readRecordShared(ctx, secretId),
     configPromise.then((config) => ctx.keys.get(config)),
   ]);
   const kek = keyRead.status === 'fulfilled' ? keyRead.value : null;
   let value: Uint8Array;
-  let record: SecretRecord;
+  let record: Readonly<SecretRecord>;
   try {
     if (configRead.status === 'rejected') throw configRead.reason;
     if (recordRead.status === 'rejected') throw recordRead.reason;
@@ -58,7 +58,8 @@ export async function resolveSecret(ctx: VaultContext, secretRef: string, option
     if (kek !== null) wipe(kek);
   }
   markUsed(ctx, record);
-  await auditSecret(ctx, 'secret.used', record, {
+  // queued in order, appended right away; the call does not wait (`vault.flush()` does)
+  void auditSecret(ctx, 'secret.used', record, {
     ...(options.purpose === undefined ? {} : { capability: options.purpose }),
     ...(options.consumer === undefined ? {} : { consumer: options.consumer }),
   });
@@ -97,7 +98,7 @@ export async function findGlobalRefByName(ctx: VaultContext, nameOrAlias: string
  * instance lock so a concurrent change is never overwritten.
  * @see docs/decisions.md "Vault" (lastUsedAtMs)
  */
-function markUsed(ctx: VaultContext, record: SecretRecord): void {
+function markUsed(ctx: VaultContext, record: Readonly<SecretRecord>): void {
   const now = ctx.clock.now();
   if (!isStale(record.lastUsedAtMs, now)) return;
   const { secretId } = record;

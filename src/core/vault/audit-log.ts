@@ -23,8 +23,13 @@ const EVENT_KEYS = [
 ] as const satisfies ReadonlyArray<keyof AuditEvent>;
 
 export interface AuditLog {
-  /** Appends one event (absent and null keys omitted); never throws. */
+  /**
+   * Queues one event (absent and null keys omitted) and resolves once its batch was appended (or
+   * failed); never throws. Hot-path callers do not wait for it; `flush` does.
+   */
   append(event: AuditEvent): Promise<void>;
+  /** Resolves once every event queued so far was appended (or failed). */
+  flush(): Promise<void>;
   /** Newest first (§12.3), including the `limit = 0` quirk. */
   read(limit: number, beforeTsMs?: number): Promise<AuditEvent[]>;
 }
@@ -91,27 +96,63 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     await fs.rename(file, `${file}.1`);
   }
 
+  /** Lines waiting for the drain, in call order. */
+  let queue: Array<{ file: string; line: Uint8Array; done: () => void }> = [];
+  let draining: Promise<void> | null = null;
+
+  /** Appends one batch (one `appendFile`), then counts it against the segment and rotates if due. */
+  async function write(file: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await appendCreatingDir(file, bytes);
+      if (size === null || size.file !== file) size = { file, bytes: (await fs.stat(file)).size };
+      else size.bytes += bytes.length;
+      if (size.bytes < rotateBytes) return;
+      // our count also grows with other processes' lines only when we look: confirm on disk
+      size.bytes = (await fs.stat(file)).size;
+      if (size.bytes < rotateBytes) return;
+      size = null;
+      await rotate(file);
+    } catch {
+      size = null;
+      // best-effort (§12.2)
+    }
+  }
+
+  /** Writes what is queued, batch by batch (consecutive lines of one segment file go together). */
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const file = queue[0]!.file;
+      let n = 1;
+      while (n < queue.length && queue[n]!.file === file) n++;
+      const batch = queue.slice(0, n);
+      queue = queue.slice(n);
+      await write(file, batch.length === 1 ? batch[0]!.line : concatLines(batch.map((b) => b.line)));
+      for (const b of batch) b.done();
+    }
+    draining = null;
+  }
+
+  const flush = (): Promise<void> => draining ?? Promise.resolve();
+
   return {
-    async append(event) {
-      if (disabled) return;
+    append(event) {
+      if (disabled) return Promise.resolve();
+      let file: string;
+      let line: Uint8Array;
       try {
-        const file = joinPath(auditDir, `${monthPrefix(options.clock.now())}.jsonl`);
-        const line = utf8Encode(`${serialiseAuditEvent(event)}\n`);
-        await appendCreatingDir(file, line);
-        if (size === null || size.file !== file) size = { file, bytes: (await fs.stat(file)).size };
-        else size.bytes += line.length;
-        if (size.bytes < rotateBytes) return;
-        // our count also grows with other processes' lines only when we look: confirm on disk
-        size.bytes = (await fs.stat(file)).size;
-        if (size.bytes < rotateBytes) return;
-        size = null;
-        await rotate(file);
+        file = joinPath(auditDir, `${monthPrefix(options.clock.now())}.jsonl`);
+        line = utf8Encode(`${serialiseAuditEvent(event)}\n`);
       } catch {
-        size = null;
-        // best-effort (§12.2)
+        return Promise.resolve();
       }
+      return new Promise<void>((done) => {
+        queue.push({ file, line, done });
+        draining ??= drain();
+      });
     },
+    flush,
     async read(limit, beforeTsMs) {
+      await flush();
       const events: AuditEvent[] = [];
       let names: string[];
       try {
@@ -145,6 +186,18 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 }
 
 // --- internal ---
+
+function concatLines(lines: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const l of lines) total += l.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const l of lines) {
+    out.set(l, at);
+    at += l.length;
+  }
+  return out;
+}
 
 function monthPrefix(ms: number): string {
   const d = new Date(ms);

@@ -12,6 +12,8 @@ import { findGlobalRefByName, resolveSecret, signHmacSha256 } from './access.js'
 import { createAuditLog } from './audit-log.js';
 import { readConfig, readConfigFile } from './config.js';
 import { createStatCache } from './stat-cache.js';
+import { createStatWatch } from '../stat-watch.js';
+import { createRecordCache } from './record-cache.js';
 import { createBackground } from './_background.js';
 import { defaultInitProvider, initVault } from './init.js';
 import { createKeyState } from './key-state.js';
@@ -81,8 +83,10 @@ export function createVault(options: VaultOptions): Vault {
     chain = run.catch(() => undefined);
     return run;
   };
+  const watched = createStatWatch({ fs: options.fs, clock: options.clock });
+  const fs = watched.fs;
   const ctx: VaultContext = {
-    fs: options.fs,
+    fs,
     crypto,
     clock: options.clock,
     env: options.env,
@@ -92,19 +96,21 @@ export function createVault(options: VaultOptions): Vault {
     sleep: options.sleep,
     kdf: options.kdf ?? DEFAULT_KDF,
     audit: createAuditLog({
-      fs: options.fs,
+      fs,
       clock: options.clock,
       env: options.env,
       auditDir: paths.auditDir,
       ...(options.disableAudit === undefined ? {} : { disabled: options.disableAudit }),
       ...(options.auditRotateBytes === undefined ? {} : { rotateBytes: options.auditRotateBytes }),
     }),
-    keys: createKeyState({ fs: options.fs, env: options.env }),
+    keys: createKeyState({ fs, env: options.env, stat: watched.stat }),
     index: createSecretIndex({
-      statSecretsDir: () => options.fs.stat(paths.secretsDir),
+      statSecretsDir: () => watched.stat(paths.secretsDir),
       scan: () => readAllRecords(ctx),
     }),
-    configFile: createStatCache({ fs: options.fs, read: (path) => readConfigFile(options.fs, path) }),
+    configFile: createStatCache({ fs, stat: watched.stat, read: (path) => readConfigFile(fs, path) }),
+    watched,
+    records: createRecordCache(watched),
     background: createBackground(),
     exclusive,
   };
@@ -158,6 +164,10 @@ export function createVault(options: VaultOptions): Vault {
 
     appendAudit: (event) => ctx.audit.append({ ...event, tsMs: event.tsMs ?? ctx.clock.now() } as AuditEvent),
     readAudit: (limit, beforeTsMs) => ctx.audit.read(limit, beforeTsMs),
-    flush: () => ctx.background.settled(),
+    async flush() {
+      await ctx.background.settled();
+      await ctx.audit.flush();
+    },
+    close: () => watched.close(),
   };
 }

@@ -6,7 +6,7 @@
  * @see ../../../../shared/spec/vault.md §5, §6.6; docs/decisions.md "Vault" (caches)
  */
 import { match } from 'ts-pattern';
-import type { EnvMap, FsPort } from '../ports.js';
+import type { EnvMap, FileStat, FsPort } from '../ports.js';
 import { wipe } from '../encoding.js';
 import type { KeyProviderConfig } from './types.js';
 import { readEnvKey } from './providers/env.js';
@@ -26,10 +26,11 @@ export interface KeyState {
   clear(): void;
 }
 
-export function createKeyState(ports: { fs: FsPort; env: EnvMap }): KeyState {
+export function createKeyState(ports: { fs: FsPort; env: EnvMap; stat?: (path: string) => Promise<FileStat> }): KeyState {
   let cache: { kek: Uint8Array; kekId: string } | null = null;
   const keyFile = createStatCache<Uint8Array>({
     fs: ports.fs,
+    ...(ports.stat === undefined ? {} : { stat: ports.stat }),
     read: (path) => readKeyFile(ports, path),
     release: wipe,
     share: (kek) => kek.slice(),

@@ -110,6 +110,11 @@ export async function readRecord(ctx: VaultContext, secretId: string): Promise<S
   return parseRecord(path, secretId, bytes);
 }
 
+/** {@link readRecord} through the instance's record cache (shared, frozen: never mutate it). */
+export function readRecordShared(ctx: VaultContext, secretId: string): Promise<Readonly<SecretRecord>> {
+  return ctx.records.get(recordPath(ctx, secretId), () => readRecord(ctx, secretId));
+}
+
 /** Reads every parseable live record (unparseable files are skipped, §3.2). */
 export async function readAllRecords(ctx: VaultContext): Promise<SecretRecord[]> {
   const out: SecretRecord[] = [];

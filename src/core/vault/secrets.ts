@@ -11,7 +11,7 @@ import { auditSecret } from './_audit-events.js';
 import { compareBytes } from './_ordering.js';
 import { requireConfig } from './config.js';
 import { aadFor, openEnvelope, sealEnvelope } from './envelope.js';
-import { readRecord, saveRecord, toMetadata, type SecretRecord } from './records.js';
+import { readRecord, readRecordShared, saveRecord, toMetadata, type SecretRecord } from './records.js';
 import { groupNote, normaliseScope } from './scope.js';
 import { checkSecretId } from './secret-ref.js';
 import { vaultFailure } from './vault-errors.js';
@@ -71,7 +71,7 @@ export async function createSecret(ctx: VaultContext, input: CreateSecretInput):
 export async function getSecret(ctx: VaultContext, secretId: string): Promise<SecretMetadata> {
   checkSecretId(secretId);
   await requireConfig(ctx);
-  const meta = toMetadata(await readRecord(ctx, secretId));
+  const meta = toMetadata(await readRecordShared(ctx, secretId));
   const touched = ctx.index.touchedAt(secretId);
   if (touched !== undefined && (meta.lastUsedAtMs ?? -Infinity) < touched) meta.lastUsedAtMs = touched;
   return meta;

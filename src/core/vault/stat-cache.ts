@@ -36,6 +36,8 @@ export interface StatCacheOptions<T> {
   fs: FsPort;
   /** Reads and parses the file; its errors (and a missing file) pass through uncached. */
   read: (path: string) => Promise<T>;
+  /** How to `stat` (a watch-validated one, see `../stat-watch.ts`). @default fs.stat */
+  stat?: (path: string) => Promise<FileStat>;
   /** Called with a value the cache drops (key material is wiped here). */
   release?: (value: T) => void;
   /** What a caller gets of the cached value (a copy for key material the caller wipes). @default the value itself */
@@ -48,6 +50,7 @@ export function createStatCache<T>(options: StatCacheOptions<T>): StatCache<T> {
   /** Bumped by `invalidate`, so a read that started before it is not stored. */
   let generation = 0;
   const share = options.share ?? ((value: T): T => value);
+  const statOf = options.stat ?? ((path: string) => options.fs.stat(path));
 
   const drop = (): void => {
     if (entry !== null) options.release?.(entry.value);
@@ -59,7 +62,7 @@ export function createStatCache<T>(options: StatCacheOptions<T>): StatCache<T> {
       const started = generation;
       let stat: FileStat;
       try {
-        stat = await options.fs.stat(path);
+        stat = await statOf(path);
       } catch {
         // missing or unreadable: let `read` produce the contract's answer, cache nothing
         return options.read(path);

@@ -177,6 +177,8 @@ export interface Vault {
 
   appendAudit(event: Omit<AuditEvent, 'tsMs'> & { tsMs?: number }): Promise<void>;
   readAudit(limit: number, beforeTsMs?: number): Promise<AuditEvent[]>;
-  /** Resolves once the background writes this instance started (advisory `lastUsedAtMs`) have settled. */
+  /** Resolves once the background writes this instance started (advisory `lastUsedAtMs`, queued audit lines) have settled. */
   flush(): Promise<void>;
+  /** Stops this instance's directory watchers (they never keep the process alive; optional for fakes). */
+  close?(): void;
 }

@@ -1,0 +1,41 @@
+// Audit lines are queued in call order and appended in batches (one appendFile per batch);
+// `flush` (and `read`) wait for the queue; a failed batch is dropped without failing anyone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuditLog } from '../../../src/core/vault/audit-log.js';
+import type { AuditEvent } from '../../../src/core/vault/types.js';
+import { countingFs } from '../../fakes/counting-fs.js';
+import { createManualClock } from '../../fakes/manual-clock.js';
+import { createMemFs } from '../../fakes/memfs-port.js';
+
+const event = (n: number): AuditEvent => ({ tsMs: n, kind: 'secret.used', secretId: `s${n}` }) as AuditEvent;
+
+test('appends queued while one is in flight go out together, in order; flush waits for all', async () => {
+  const mem = createMemFs();
+  const spy = countingFs(mem.fs);
+  const log = createAuditLog({ fs: spy.fs, clock: createManualClock(), env: {}, auditDir: '/a' });
+  for (let i = 1; i <= 5; i++) void log.append(event(i));
+  await log.flush();
+  const [file] = mem.vol.readdirSync('/a') as string[];
+  const lines = String(mem.vol.readFileSync(`/a/${file}`)).trim().split('\n');
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { secretId: string }).secretId), ['s1', 's2', 's3', 's4', 's5']);
+  assert.equal(spy.count('appendFile'), 2, 'the first line alone, the four queued behind it in one batch');
+  assert.equal((await log.read(10)).length, 5);
+});
+
+test('read waits for queued lines; a failing append resolves its callers and the next batch still lands', async () => {
+  const mem = createMemFs();
+  let fail = true;
+  const fs = { ...mem.fs, appendFile: async (p: string, d: Uint8Array | string) => {
+    if (fail) {
+      fail = false;
+      throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    }
+    return mem.fs.appendFile(p, d);
+  } };
+  const log = createAuditLog({ fs, clock: createManualClock(), env: {}, auditDir: '/a' });
+  await log.append(event(1));
+  void log.append(event(2));
+  const read = await log.read(10);
+  assert.deepEqual(read.map((e) => e.secretId), ['s2']);
+});
