@@ -58,7 +58,7 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
       // Syntax errors name the file and the line/column, never echoing content (Decision 14).
       const raw = parseJsonFile(path, bytes, unknown());
       const [error, file] = validate(raw, BindingsFileSchema);
-      if (error) throw vaultError(`malformed ${path}: ${describeStructError(error)}`);
+      if (error) throw vaultError(`malformed file ${path}: ${describeStructError(error)}`);
       return file.bindings.map((b) => normalizeStored(b));
     },
     async save(bindings) {

@@ -5,10 +5,11 @@
  *
  * @see ../../../../shared/spec/vault.md §10
  */
-import { validate, type Struct } from 'superstruct';
+import { unknown, validate, type Struct } from 'superstruct';
+import { parseJsonFile } from '../vault/json-file.js';
 import { atomicWriteFile } from '../atomic-write.js';
 import { vaultError } from '../broker-error.js';
-import { utf8DecodeStrict } from '../encoding.js';
+import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
 import { dirname } from '../paths.js';
 import type { Clock, FsPort } from '../ports.js';
 import { createStatWatch } from '../stat-watch.js';
@@ -101,15 +102,10 @@ export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
 
 /** Parses `broker.json` text (see {@link BrokerStore.load}); `file` names it in errors. */
 export function parseBrokerState(text: string, file: string): LoadedBrokerState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'parse error') : 'parse error';
-    throw vaultError(`malformed ${file}: ${reason}`);
-  }
+  // Syntax errors name the line and column and never echo the file's content (Decision 14).
+  const raw = parseJsonFile(file, utf8Encode(text), unknown());
   const [frameError, frame] = validate(raw, BrokerFileSchema);
-  if (frameError) throw vaultError(`malformed ${file}: ${describeStructError(frameError)}`);
+  if (frameError) throw vaultError(`malformed file ${file}: ${describeStructError(frameError)}`);
   const state = emptyState();
   collect(state, 'credentials', frame.credentials ?? [], StoredCredentialSchema, (c) => state.credentials.push(toCredential(c)));
   collect(state, 'capabilities', frame.capabilities ?? [], StoredCapabilitySchema, (c) => state.capabilities.push(c));

@@ -76,8 +76,8 @@ test('a malformed file fails every load until it is fixed (errors are not cached
   await other.save(file(credential('a')));
   await store.loadShared();
   mem.vol.writeFileSync(PATH, '{not json');
-  await assert.rejects(store.loadShared(), /malformed \/v\/broker\.json/);
-  await assert.rejects(store.load(), /malformed \/v\/broker\.json/);
+  await assert.rejects(store.loadShared(), /malformed file \/v\/broker\.json: invalid JSON at line 1/);
+  await assert.rejects(store.load(), /malformed file \/v\/broker\.json: invalid JSON at line 1/);
   await other.save(file(credential('fixed')));
   assert.deepEqual((await store.loadShared()).credentials.map((c) => c.id), ['fixed']);
 });

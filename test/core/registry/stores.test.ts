@@ -49,9 +49,9 @@ test('broker.json: missing file is empty; save uses the key order and omission r
 test('broker.json: a corrupt file is one line naming the file', async () => {
   const { fs } = createMemFs({ '/v/broker.json': '{"version": 1, "credentials": [' });
   const store = createBrokerStore({ fs, path: '/v/broker.json', ...ids });
-  await assert.rejects(store.load(), (e: unknown) => isBrokerError(e, 'vault_error') && e.message.startsWith('malformed /v/broker.json: ') && !e.message.includes('\n'));
+  await assert.rejects(store.load(), (e: unknown) => isBrokerError(e, 'vault_error') && e.message.startsWith('malformed file /v/broker.json: invalid JSON at line ') && !e.message.includes('\n'));
   const wrongVersion = createBrokerStore({ fs: createMemFs({ '/v/broker.json': '{"version": 2}' }).fs, path: '/v/broker.json', ...ids });
-  await assert.rejects(wrongVersion.load(), /malformed \/v\/broker.json: version/);
+  await assert.rejects(wrongVersion.load(), /malformed file \/v\/broker.json: version/);
 });
 
 test('broker.json: one bad entry is skipped, reported, and preserved on save', async () => {
@@ -122,5 +122,5 @@ test('bindings store round-trips capabilities.json', async () => {
   assert.deepEqual(await store.load(), [binding]);
   assert.deepEqual(Object.keys(JSON.parse(vol.readFileSync('/v/capabilities.json', 'utf8') as string).bindings[0]), ['capability', 'secretRef', 'scope', 'consumer', 'updatedAtMs']);
   vol.writeFileSync('/v/capabilities.json', '{"version":1,"bindings":[{"capability":""}]}');
-  await assert.rejects(store.load(), /malformed \/v\/capabilities.json: bindings/);
+  await assert.rejects(store.load(), /malformed file \/v\/capabilities.json: bindings/);
 });
