@@ -28,7 +28,8 @@ export const DEV_VARIABLES = [
  * by default it is the integrator's broker service over this process's vault.
  */
 export async function serveDaemon(options: DaemonOptions, io: CliIo, service?: BrokerService): Promise<number> {
-  if (options.shared) {
+  // security.md §9 item 3: `--shared`, or listening on the shared socket path by `--socket`.
+  if (options.shared || options.onSharedPath === true) {
     for (const name of DEV_VARIABLES) {
       if ((io.env[name] ?? '') !== '') throw new BrokerError({ code: 'daemon_error', message: `${name} is not allowed for aivaultd --shared` });
     }

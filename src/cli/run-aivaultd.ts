@@ -5,6 +5,7 @@
  *
  * @see ../../../shared/spec/cli.md §13, daemon.md §3-§4, Decisions 4, 13, 14, 15
  */
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs, parseIntegerFlag, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { osTmpdir, resolveHome } from './node-env.js';
@@ -30,6 +31,8 @@ export const AIVAULTD_SPEC: CommandSpec = {
 export interface DaemonOptions {
   socketPath: string;
   shared: boolean;
+  /** The socket is the shared socket path (reached through `--socket` too): dev variables are refused as with `--shared`. */
+  onSharedPath?: boolean;
   once: boolean;
   /** Octal modes after `--shared` defaults; `undefined` = the server's defaults. */
   socketMode: number | undefined;
@@ -84,9 +87,11 @@ function resolveDaemonOptions(args: ReturnType<typeof parseArgs>, io: CliIo): Da
   const modes = daemonModes(env, shared);
   const ttlRaw = args.string('unlock-ttl');
   const ttl = ttlRaw === undefined ? undefined : parseIntegerFlag(ttlRaw, 'unlock-ttl', 'u64', 'aivaultd');
+  const socketPath = daemonSocketPath(paths, { shared, ...(socket === undefined ? {} : { socket }) });
   return {
-    socketPath: daemonSocketPath(paths, { shared, ...(socket === undefined ? {} : { socket }) }),
+    socketPath,
     shared,
+    onSharedPath: resolvePath(socketPath) === resolvePath(paths.sharedSocket),
     once: args.flag('once'),
     socketMode: modes.socketMode,
     dirMode: modes.dirMode,
