@@ -27,7 +27,7 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
   const leaf = command.split(' ').at(-1)!;
   const mode: OutputMode = leaf === 'json' ? 'json' : leaf === 'markdown' || leaf === 'md' ? 'markdown' : 'raw';
   const capability = args.positionals[0]!.trim();
-  if (capability === '') throw inputError('capability id is required');
+  if (capability === '') throw inputError('capability id required');
   const streaming = args.flag('stream');
 
   // Pre-checks, in the contract's order (cli.md §7.1).
