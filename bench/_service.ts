@@ -49,7 +49,7 @@ export async function assembleService(options: { env: EnvMap; upstream: Upstream
   const service = createBrokerService({
     vault,
     registry: builtinRegistry(),
-    brokerStore: createBrokerStore({ fs, path: vault.paths.brokerPath, pid: process.pid, uuid: randomUUID }),
+    brokerStore: createBrokerStore({ fs, path: vault.paths.brokerPath, pid: process.pid, uuid: randomUUID, clock }),
     fs,
     crypto: globalThis.crypto,
     clock,

@@ -44,7 +44,7 @@ function hooked() {
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
-test('broker.json: warm reads cost nothing; another process saving it is seen after its event', async () => {
+test('broker.json: warm reads cost nothing; another process saving it is seen after its event', { timeout: 20_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'aivault-wstore-'));
   try {
     const path = join(dir, 'broker.json');
@@ -68,7 +68,7 @@ test('broker.json: warm reads cost nothing; another process saving it is seen af
   }
 });
 
-test('rate windows: another process\'s count is seen after its event', async () => {
+test('rate windows: another process\'s count is seen after its event', { timeout: 20_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'aivault-wrate-'));
   try {
     const path = join(dir, 'state', 'rate-limits.json');
