@@ -10,7 +10,7 @@ import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { BrokerError, SSRF_BLOCKED_MESSAGE, isBlockedAddress, type UpstreamPort, type UpstreamRequest } from '../core/index.js';
 
 export interface DevResolveTarget {
@@ -48,8 +48,8 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
       allowH2: options.allowH2 ?? false,
       connect: guardedConnector(
         buildConnector({
-          ...(ca ? { ca } : {}),
-          ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}),
+          // One secure context per agent: built per connection, adding the CA list costs ~20 ms of CPU.
+          ...(ca || identity ? { secureContext: createSecureContext({ ...(ca ? { ca } : {}), ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}) }) } : {}),
           allowH2: options.allowH2 ?? false,
           timeout: options.connectTimeoutMs ?? 10_000,
           lookup: guardedLookup(resolveName),
