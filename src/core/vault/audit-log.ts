@@ -7,7 +7,7 @@
  */
 import type { Clock, EnvMap, FsPort } from '../ports.js';
 import { joinPath } from '../paths.js';
-import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
+import { concatBytes, utf8DecodeStrict, utf8Encode } from '../encoding.js';
 import type { AuditEvent } from './types.js';
 import { isNotFound } from './vault-errors.js';
 
@@ -126,7 +126,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       while (n < queue.length && queue[n]!.file === file) n++;
       const batch = queue.slice(0, n);
       queue = queue.slice(n);
-      await write(file, batch.length === 1 ? batch[0]!.line : concatLines(batch.map((b) => b.line)));
+      await write(file, batch.length === 1 ? batch[0]!.line : concatBytes(batch.map((b) => b.line)));
       for (const b of batch) b.done();
     }
     draining = null;
@@ -187,17 +187,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
 // --- internal ---
 
-function concatLines(lines: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const l of lines) total += l.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const l of lines) {
-    out.set(l, at);
-    at += l.length;
-  }
-  return out;
-}
 
 function monthPrefix(ms: number): string {
   const d = new Date(ms);
