@@ -187,7 +187,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
 // --- internal ---
 
-
 function monthPrefix(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
