@@ -14,6 +14,7 @@ import {
   type EnvMap,
   type Vault,
 } from '../core/index.js';
+import { nodeTimer } from './node-timer.js';
 import { DEV_GATE } from '../build-flags.js';
 import { resolveBrokerDevOptions } from './dev-overrides.js';
 import { createNodePorts, type NodePorts } from './node-ports.js';
@@ -58,13 +59,7 @@ export async function createNodeBrokerService(options: NodeBrokerServiceOptions)
     fs: ports.fs,
     crypto: ports.crypto,
     clock: ports.clock,
-    timer: {
-      after: (ms, fn) => {
-        const timer = setTimeout(fn, ms);
-        timer.unref();
-        return () => clearTimeout(timer);
-      },
-    },
+    timer: nodeTimer,
     upstream: ports.upstream,
     rateLimiter: createRateLimiter({ fs: ports.fs, path: vault.paths.rateLimitsPath, clock: ports.clock, pid: ports.pid, uuid: ports.uuid }),
     cwd: options.cwd ?? process.cwd(),
