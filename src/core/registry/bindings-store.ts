@@ -4,7 +4,7 @@
  *
  * @see ../../../../shared/spec/vault.md §9
  */
-import { array, literal, nonempty, object, optional, string, union, integer, unknown, validate } from 'superstruct';
+import { array, integer, literal, nonempty, nullable, optional, string, type, union, unknown, validate } from 'superstruct';
 import { atomicWriteFile } from '../atomic-write.js';
 import { invalidRequest, vaultError } from '../broker-error.js';
 import { dirname } from '../paths.js';
@@ -14,18 +14,19 @@ import { describeStructError } from './registry.js';
 import type { BindingScope, BindingsFile, CapabilityBinding } from './types.js';
 
 const text = nonempty(string());
-const BindingSchema = object({
+// Read like the original's typed structs: unknown keys are ignored and a `null` consumer is absent.
+const BindingSchema = type({
   capability: text,
   secretRef: text,
   scope: union([
-    object({ type: literal('global') }),
-    object({ type: literal('workspace'), workspace_id: text }),
-    object({ type: literal('group'), workspace_id: text, group_id: text }),
+    type({ type: literal('global') }),
+    type({ type: literal('workspace'), workspace_id: text }),
+    type({ type: literal('group'), workspace_id: text, group_id: text }),
   ]),
-  consumer: optional(string()),
+  consumer: optional(nullable(string())),
   updatedAtMs: integer(),
 });
-const BindingsFileSchema = object({ version: literal(1), bindings: array(BindingSchema) });
+const BindingsFileSchema = type({ version: literal(1), bindings: array(BindingSchema) });
 
 export interface BindingsStoreOptions {
   fs: FsPort;
@@ -176,9 +177,16 @@ export function bindingJson(b: CapabilityBinding): CapabilityBinding {
 
 // --- internal ---
 
-function normalizeStored(b: { capability: string; secretRef: string; scope: BindingScope; consumer?: string | undefined; updatedAtMs: number }): CapabilityBinding {
+function normalizeStored(b: { capability: string; secretRef: string; scope: BindingScope; consumer?: string | null | undefined; updatedAtMs: number }): CapabilityBinding {
   const consumer = b.consumer?.trim() ?? '';
-  return { capability: b.capability, secretRef: b.secretRef, scope: b.scope, ...(consumer ? { consumer } : {}), updatedAtMs: b.updatedAtMs };
+  return { capability: b.capability, secretRef: b.secretRef, scope: scopeOnly(b.scope), ...(consumer ? { consumer } : {}), updatedAtMs: b.updatedAtMs };
+}
+
+/** The scope with its own keys only (unknown keys read from disk are not carried over). */
+function scopeOnly(scope: BindingScope): BindingScope {
+  if (scope.type === 'global') return { type: 'global' };
+  if (scope.type === 'workspace') return { type: 'workspace', workspace_id: scope.workspace_id };
+  return { type: 'group', workspace_id: scope.workspace_id, group_id: scope.group_id };
 }
 
 function identity(b: CapabilityBinding): string {

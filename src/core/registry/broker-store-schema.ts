@@ -24,11 +24,12 @@ export const StoredCredentialSchema = object({
   groupId: optional(nullable(string())),
   auth: AuthStrategySchema,
   hosts: array(string()),
-  capabilities: optional(array(string())),
-  priority: optional(integer()),
-  upstreamPathPrefix: optional(string()),
+  // Optional keys the original omits when unset; a `null` reads as absent (vault.md §10).
+  capabilities: optional(nullable(array(string()))),
+  priority: optional(nullable(integer())),
+  upstreamPathPrefix: optional(nullable(string())),
   secretRef: text,
-  maxPolicyMode: optional(enums(['read-only', 'write', 'admin'])),
+  maxPolicyMode: optional(nullable(enums(['read-only', 'write', 'admin']))),
 });
 
 export const StoredCapabilitySchema = object({

@@ -204,11 +204,11 @@ function toCredential(c: ReturnType<typeof StoredCredentialSchema.create>): Stor
     groupId: c.groupId ?? null,
     auth: c.auth,
     hosts: c.hosts,
-    ...(c.capabilities !== undefined ? { capabilities: c.capabilities } : {}),
-    ...(c.priority !== undefined ? { priority: c.priority } : {}),
-    ...(c.upstreamPathPrefix !== undefined ? { upstreamPathPrefix: c.upstreamPathPrefix } : {}),
+    ...(c.capabilities != null ? { capabilities: c.capabilities } : {}),
+    ...(c.priority != null ? { priority: c.priority } : {}),
+    ...(c.upstreamPathPrefix != null ? { upstreamPathPrefix: c.upstreamPathPrefix } : {}),
     secretRef: c.secretRef,
-    ...(c.maxPolicyMode !== undefined ? { maxPolicyMode: c.maxPolicyMode } : {}),
+    ...(c.maxPolicyMode != null ? { maxPolicyMode: c.maxPolicyMode } : {}),
   };
 }
 

@@ -204,14 +204,23 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const TEXT_KEYS = new Set(['secretId', 'scope', 'actor', 'capability', 'consumer', 'note']);
+
 function parseEvent(line: string): AuditEvent | null {
   if (line.trim().length === 0) return null;
   try {
     const value: unknown = JSON.parse(line);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const event = value as Record<string, unknown>;
-    if (typeof event['tsMs'] !== 'number' || typeof event['kind'] !== 'string') return null;
-    return event as unknown as AuditEvent;
+    if (!Number.isSafeInteger(event['tsMs']) || typeof event['kind'] !== 'string') return null;
+    // Like the original's typed read: a `null` optional key is absent, a mistyped one spoils the line (§12.1).
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(event)) {
+      if (field === null) continue;
+      if (TEXT_KEYS.has(key) && typeof field !== 'string') return null;
+      out[key] = field;
+    }
+    return out as unknown as AuditEvent;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  *
  * @see ../../../../shared/spec/vault.md §4.1, §2.3, §2.4
  */
-import { integer, literal, string, type, union, type Infer } from 'superstruct';
+import { defaulted, integer, literal, string, type, union, type Infer } from 'superstruct';
 import { match } from 'ts-pattern';
 import { atomicWriteFile } from '../atomic-write.js';
 import type { FsPort } from '../ports.js';
@@ -12,14 +12,21 @@ import type { KeyProviderConfig } from './types.js';
 import type { VaultContext } from './_context.js';
 import { stagingOptions } from './_context.js';
 import { parseJsonFile, prettyJson } from './json-file.js';
+import { DEFAULT_ENV_VAR } from './providers/env.js';
+import { DEFAULT_KEYCHAIN_ACCOUNT, DEFAULT_KEYCHAIN_SERVICE } from './providers/macos-keychain.js';
 import { ioError, isNotFound, notEnabled } from './vault-errors.js';
 
 const AeadBlobStruct = type({ alg: literal('xchacha20poly1305'), nonceB64: string(), ciphertextB64: string() });
 
 export const ProviderStruct = union([
   type({ type: literal('file'), path: string() }),
-  type({ type: literal('env'), env_var: string() }),
-  type({ type: literal('macos_keychain'), service: string(), account: string() }),
+  // Inner keys left out fall back to the provider defaults (vault.md §5.2, §5.4).
+  type({ type: literal('env'), env_var: defaulted(string(), DEFAULT_ENV_VAR) }),
+  type({
+    type: literal('macos_keychain'),
+    service: defaulted(string(), DEFAULT_KEYCHAIN_SERVICE),
+    account: defaulted(string(), DEFAULT_KEYCHAIN_ACCOUNT),
+  }),
   type({
     type: literal('passphrase'),
     kdf: type({ saltB64: string(), mCostKib: integer(), tCost: integer(), pCost: integer() }),
