@@ -18,7 +18,7 @@ const ALGORITHMS: Record<string, HashName> = { sha256: 'SHA-256', sha384: 'SHA-3
  * @example hmacCanonicalInput('post', '/v1/messages', [['b','2'],['a','1']]) // 'POST\n/v1/messages\na=1&b=2'
  */
 export function hmacCanonicalInput(method: string, path: string, query: readonly QueryPair[]): string {
-  const rendered = query.map(([k, v]) => `${k}=${v}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rendered = query.map(([k, v]) => `${k}=${v}`).sort(compareCodePoints);
   return `${method.trim().toUpperCase()}\n${path.trim()}\n${rendered.join('&')}`;
 }
 
@@ -33,4 +33,19 @@ export async function hmacSignature(
   if (hash === undefined) throw policyViolation(`unsupported hmac algorithm '${algorithm}'`);
   const mac = await hmac(crypto, hash, secret, input);
   return encoding === 'base64' ? base64Encode(mac) : hexEncode(mac);
+}
+
+// --- internal ---
+
+/**
+ * Lexicographic order by Unicode code point, which is the byte order of the UTF-8 strings the
+ * original sorts; plain `<` compares UTF-16 code units and puts astral characters before U+E000-U+FFFF.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
 }

@@ -107,6 +107,14 @@ test('hmac: real HMAC-SHA256 over METHOD\\npath\\nsorted query, hex by default, 
   }
 });
 
+test('hmac: the canonical query sorts by code point (UTF-8 byte order), not by UTF-16 unit', async () => {
+  // U+FF01 (EF BC 81) sorts before U+1F600 (F0 9F 98 80) in UTF-8; UTF-16 units say the opposite.
+  const h = withAuth({ hmac: { algorithm: 'sha256', header_name: 'x-signature', value_template: '{{signature}}' } }, 'hmac-key-secret');
+  await h.invoke(env({ path: '/v2/users?%F0%9F%98%80=1&%EF%BC%81=2' }));
+  const canonical = 'GET\n/v2/users\n\uFF01=2&\u{1F600}=1';
+  assert.equal(h.mock.header(0, 'x-signature'), createHmac('sha256', 'hmac-key-secret').update(canonical).digest('hex'));
+});
+
 test('mtls: the client identity goes to the upstream client, pooled per origin + credential + cert', async () => {
   const material = { certPem: '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----', keyPem: '-----BEGIN PRIVATE KEY-----\nKEYSECRET\n-----END PRIVATE KEY-----' };
   const h = withAuth('mtls', material);
