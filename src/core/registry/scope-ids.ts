@@ -31,7 +31,3 @@ export function compositeSecretName(provider: string, scope: Scope): string {
   return `__aivault_registry:${provider}:${scopeKey(scope)}`;
 }
 
-/** True for secrets aivault composes itself. */
-export function isCompositeSecretName(name: string): boolean {
-  return name.startsWith('__aivault_registry:');
-}

@@ -100,28 +100,3 @@ export function openEnvelope(ciphertext: EnvelopeInput | undefined, aad: Uint8Ar
   }
 }
 
-/**
- * Re-wraps the DEK from one KEK to another (fresh nonce, same AAD); the value blob is untouched.
- * @see ../../../../shared/spec/vault.md §5.5 step 3
- */
-export function rewrapEnvelope(
-  crypto: CryptoPort,
-  ciphertext: EnvelopeInput,
-  aad: Uint8Array,
-  from: Uint8Array,
-  to: Uint8Array,
-  toKekId: string,
-): EnvelopeCiphertext {
-  if (ciphertext.value.alg !== 'xchacha20poly1305') throw providerError('unsupported aead alg');
-  const dek = unwrapDek(ciphertext, aad, from);
-  try {
-    const wrapped = aeadSeal(to, dek, aad, randomBytes(crypto, NONCE_BYTES));
-    return {
-      alg: ENVELOPE_ALG,
-      dekWrapped: { kekId: toKekId, ...wrapped },
-      value: { alg: 'xchacha20poly1305', nonceB64: ciphertext.value.nonceB64, ciphertextB64: ciphertext.value.ciphertextB64 },
-    };
-  } finally {
-    wipe(dek);
-  }
-}

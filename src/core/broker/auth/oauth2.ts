@@ -12,8 +12,6 @@ export interface OAuthConfig {
   scopes?: string[];
 }
 
-export const OAUTH_GRANTS = ['refresh_token', 'client_credentials'] as const;
-
 /** Grant re-check shared with the refresh path (broker.md §2.4). */
 export function checkGrant(config: OAuthConfig): 'refresh_token' | 'client_credentials' {
   const grant = config.grant_type.trim().toLowerCase();
