@@ -13,7 +13,7 @@ import { buildInvokedEvent, type CallTrace } from './audit-event.js';
 import { renderAuth } from './auth/render.js';
 import { authParts } from './auth/strategy.js';
 import type { AuthOutput } from './auth/types.js';
-import { parseEnvelope } from './envelope-schema.js';
+import { isValidated, normaliseEnvelope, parseEnvelope } from './envelope-schema.js';
 import { executePlan, type Exchange } from './execute.js';
 import { filterResponseHeaders } from './headers.js';
 import { refreshOAuthToken } from './oauth.js';
@@ -46,7 +46,8 @@ export function createBroker(options: BrokerOptions): Broker {
         }
       };
       try {
-        const envelope = parseEnvelope(request.envelope);
+        // validated once: an envelope the daemon's decoder already checked is only normalised
+        const envelope = isValidated(request.envelope) ? normaliseEnvelope(request.envelope) : parseEnvelope(request.envelope);
         const plan = await planEnvelope(deps, envelope, ctx, trace);
         return await respond(deps, plan, request.stream, ctx, trace, audit);
       } catch (error) {

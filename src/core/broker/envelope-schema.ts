@@ -31,7 +31,26 @@ export const EnvelopeShape = object({
   request: RequestShape,
 });
 
-type RawEnvelope = Infer<typeof EnvelopeShape>;
+/** An envelope as `EnvelopeShape` accepts it, before normalisation. */
+export type RawEnvelope = Infer<typeof EnvelopeShape>;
+
+/**
+ * Envelopes known to conform to `EnvelopeShape` (nulls and all): built by the daemon's wire decoder
+ * after its own schema (which embeds `EnvelopeShape`) accepted them. `broker.handle` only
+ * normalises these instead of validating them a second time.
+ */
+const validated = new WeakSet<Envelope>();
+
+/** Records `envelope` as already validated against `EnvelopeShape`; returns it. */
+export function markValidated<T extends Envelope>(envelope: T): T {
+  validated.add(envelope);
+  return envelope;
+}
+
+/** True when `envelope` was recorded by `markValidated`. */
+export function isValidated(envelope: unknown): envelope is Envelope {
+  return typeof envelope === 'object' && envelope !== null && validated.has(envelope as Envelope);
+}
 
 /** Message prefix of every schema failure. */
 export const INVALID_ENVELOPE_PREFIX = 'invalid envelope JSON: ';
@@ -51,7 +70,7 @@ export function parseEnvelope(value: unknown): Envelope {
     if (error instanceof StructError) throw invalidRequest(INVALID_ENVELOPE_PREFIX + describe(error), { path: error.path });
     throw invalidRequest(`${INVALID_ENVELOPE_PREFIX}malformed envelope`);
   }
-  return normalise(raw);
+  return normaliseEnvelope(raw);
 }
 
 /** Parses envelope JSON text (a JSON syntax error is the same `invalid_request`). */
@@ -66,9 +85,11 @@ export function parseEnvelopeJson(text: string): Envelope {
   return parseEnvelope(value);
 }
 
-// --- internal ---
-
-function normalise(raw: RawEnvelope): Envelope {
+/**
+ * Normalises a value that already passed `EnvelopeShape` into a fresh envelope: `null` optionals
+ * become absent, header items keep only `name`/`value`, unknown keys are not copied.
+ */
+export function normaliseEnvelope(raw: RawEnvelope): Envelope {
   const r = raw.request;
   const request: Envelope['request'] = { method: r.method, path: r.path };
   if (r.headers != null) request.headers = r.headers.map((h) => ({ name: h.name, value: h.value }));
@@ -81,6 +102,8 @@ function normalise(raw: RawEnvelope): Envelope {
   if (raw.credential != null) envelope.credential = raw.credential;
   return envelope;
 }
+
+// --- internal ---
 
 function describe(error: StructError): string {
   const failure = error.failures()[0] ?? error;

@@ -5,6 +5,7 @@
  * @see ../../../shared/spec/daemon.md §5.2, spec/README.md Decision 18
  */
 import { validate, type Struct, type StructError } from 'superstruct';
+import { markValidated, type RawEnvelope } from '../broker/envelope-schema.js';
 import type { Envelope } from '../broker/types.js';
 import { base64DecodeStrict, base64Encode } from '../encoding.js';
 import type { InvokeRequest } from '../transport.js';
@@ -16,7 +17,6 @@ import {
   WireHead,
   WireMultiplexRequest,
   WireUnlockRequest,
-  type WireEnvelopeShape,
   type WireOp,
 } from './schemas.js';
 import { requestParseError } from './wire-errors.js';
@@ -141,7 +141,11 @@ function parseExecute(value: unknown, op: ExecuteWireRequest['op']): ExecuteWire
   };
 }
 
-function toEnvelope(wire: WireEnvelopeShape): Envelope {
+/**
+ * The envelope as the client sent it (nulls kept, like the original), recorded as validated: the
+ * request schema embeds the broker's `EnvelopeShape`, so the broker does not check it again.
+ */
+function toEnvelope(wire: RawEnvelope): Envelope {
   const r = wire.request;
   const request: Envelope['request'] = { method: r.method, path: r.path };
   if (r.headers != null) request.headers = r.headers.map((h) => ({ name: h.name, value: h.value }));
@@ -152,7 +156,7 @@ function toEnvelope(wire: WireEnvelopeShape): Envelope {
   if (r.url !== undefined) request.url = r.url;
   const envelope: Envelope = { capability: wire.capability, request };
   if (wire.credential !== undefined) envelope.credential = wire.credential;
-  return envelope;
+  return markValidated(envelope);
 }
 
 function isWireOp(op: string): op is WireOp {

@@ -13,15 +13,13 @@ import {
   min,
   nullable,
   number,
-  object,
   optional,
-  record,
   string,
   type,
   union,
   unknown,
-  type Infer,
 } from 'superstruct';
+import { EnvelopeShape } from '../broker/envelope-schema.js';
 
 /** Every `op` the daemon understands. `multiplex` is ours (see `multiplex.ts`). */
 export const WIRE_OPS = ['execute_envelope', 'execute_envelope_stream', 'unlock', 'lock', 'status', 'multiplex'] as const;
@@ -31,26 +29,9 @@ export const WireHead = type({ op: string() });
 
 export const WireHeaderItem = type({ name: string(), value: string() });
 
-export const WireEnvelopeRequest = object({
-  method: string(),
-  path: string(),
-  headers: optional(nullable(array(WireHeaderItem))),
-  body: optional(nullable(string())),
-  multipart: optional(nullable(record(string(), string()))),
-  multipartFiles: optional(nullable(array(object({ field: string(), path: string() })))),
-  bodyFilePath: optional(nullable(string())),
-  url: optional(nullable(string())),
-});
-
-export const WireEnvelope = object({
-  capability: string(),
-  credential: optional(nullable(string())),
-  request: WireEnvelopeRequest,
-});
-
 export const WireExecuteRequest = type({
   op: string(),
-  envelope: WireEnvelope,
+  envelope: EnvelopeShape,
   client_ip: string(),
   timeoutMs: optional(nullable(min(integer(), 0))),
   workspace_id: optional(nullable(string())),
@@ -83,4 +64,3 @@ export const WireBrokerResult = type({
 export const WireDaemonStatus = type({ locked: boolean() });
 export const WireHealth = type({ ok: literal(true), capability: string() });
 
-export type WireEnvelopeShape = Infer<typeof WireEnvelope>;
