@@ -3,6 +3,7 @@ import type { EnvMap } from '../core/ports.js';
 /** Everything a CLI run touches of its process; tests pass fakes. */
 export interface CliIo {
   env: EnvMap;
+  /** Read only by commands that take input; the bins pass a getter so `process.stdin` is not built at start-up. */
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };

@@ -1,16 +1,19 @@
 /**
  * Process-level facts the CLI needs (home, tmpdir, whether a path exists). Light: the thin
- * invoke path imports it, so it loads no `fs/promises`.
+ * invoke path imports it. `node:fs` and `node:os` are taken with `process.getBuiltinModule` when
+ * first needed: an ESM `import` of `node:fs` builds its whole namespace, which loads
+ * `fs/promises`, readline, watchers and dir streams at start-up (~20 built-in modules).
  */
-import { access, constants } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
 import type { EnvMap } from '../core/ports.js';
+
+const fs = () => process.getBuiltinModule('node:fs');
+const os = () => process.getBuiltinModule('node:os');
 
 /** The OS home directory, else `HOME`, else `USERPROFILE` (daemon.md §1). */
 export function resolveHome(env: EnvMap): string | undefined {
   let home: string | undefined;
   try {
-    home = homedir();
+    home = os().homedir();
   } catch {
     home = undefined;
   }
@@ -18,10 +21,11 @@ export function resolveHome(env: EnvMap): string | undefined {
   return undefined;
 }
 
-export const osTmpdir = (): string => tmpdir();
+export const osTmpdir = (): string => os().tmpdir();
 
 /** Whether a path exists (any type). */
 export function pathExists(path: string): Promise<boolean> {
+  const { access, constants } = fs();
   return new Promise((resolve) => access(path, constants.F_OK, (error) => resolve(error === null)));
 }
 

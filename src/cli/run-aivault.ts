@@ -10,7 +10,6 @@ import { flushOpenVaults } from './pending-writes.js';
 import { parseArgs, suggest, usageError, type ParsedArgs } from './args.js';
 import { COMMAND_ALIASES, COMMAND_GROUPS, COMMAND_SPECS } from './command-specs.js';
 import { createCliContext, type CliContext } from './context.js';
-import { commandHelp, groupHelp, topLevelHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { errorText, exitCodeFor, writeOut } from './output.js';
 import { VERSION } from './version.js';
@@ -20,6 +19,9 @@ import { runInvokeCommand } from './commands/invoke.js';
 export type CommandHandler = (args: ParsedArgs, ctx: CliContext, command: string) => Promise<number | void>;
 
 type Loader = () => Promise<CommandHandler>;
+
+/** Help texts (banner, usage tables) load only when help is printed: not on the invoke path. */
+const help = () => import('./help.js');
 
 const vault = (name: string): Loader => async () => (await import('./commands/vault.js')).VAULT_COMMANDS[name]!;
 const secrets = (name: string): Loader => async () => (await import('./commands/secrets.js')).SECRETS_COMMANDS[name]!;
@@ -79,7 +81,7 @@ const HANDLERS = {
  * Runs `aivault` with `argv` (without the node and script paths); resolves to the exit code.
  * Never calls `process.exit` or `console`; never prints a stack.
  *
- * @example process.exitCode = await runAivault(process.argv.slice(2), { env: process.env, stdin, stdout, stderr })
+ * @example process.exitCode = await runAivault(process.argv.slice(2), { env: process.env, get stdin() { return process.stdin; }, stdout, stderr })
  */
 export async function runAivault(argv: string[], io: CliIo): Promise<number> {
   const ctx = createCliContext(io);
@@ -99,7 +101,7 @@ export async function runAivault(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   const first = argv[0];
   if (first === undefined) {
-    await ctx.err(topLevelHelp(ctx.io.stderr.isTTY === true));
+    await ctx.err((await help()).topLevelHelp(ctx.io.stderr.isTTY === true));
     return 2;
   }
   if (first === '--version' && argv.length === 1) {
@@ -107,7 +109,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   if (first === '-h' || first === '--help') {
-    await ctx.out(topLevelHelp(ctx.io.stdout.isTTY === true));
+    await ctx.out((await help()).topLevelHelp(ctx.io.stdout.isTTY === true));
     return 0;
   }
   if (first === 'help') return printHelpFor(argv.slice(1), ctx);
@@ -115,14 +117,15 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   const resolved = resolveCommand(argv);
   if (resolved.kind === 'group') {
     // `aivault secrets --help` prints the group's help; a bare group is a usage error showing it.
-    await (resolved.help ? ctx.out(groupHelp(resolved.path)) : ctx.err(groupHelp(resolved.path)));
+    const text = (await help()).groupHelp(resolved.path);
+    await (resolved.help ? ctx.out(text) : ctx.err(text));
     return resolved.help ? 0 : 2;
   }
   const { path, rest } = resolved;
   const spec = COMMAND_SPECS[path]!;
   const args = parseArgs(rest, spec);
   if (args.help) {
-    await ctx.out(commandHelp(spec));
+    await ctx.out((await help()).commandHelp(spec));
     return 0;
   }
   const handler = await HANDLERS[path as keyof typeof HANDLERS]();
@@ -163,17 +166,17 @@ function aliasedName(argv: string[], path: string): string {
 
 async function printHelpFor(words: string[], ctx: CliContext): Promise<number> {
   if (words.length === 0) {
-    await ctx.out(topLevelHelp(ctx.io.stdout.isTTY === true));
+    await ctx.out((await help()).topLevelHelp(ctx.io.stdout.isTTY === true));
     return 0;
   }
   const joined = words.join(' ');
   const path = COMMAND_ALIASES[joined] ?? joined;
   if (Object.hasOwn(COMMAND_SPECS, path)) {
-    await ctx.out(commandHelp(COMMAND_SPECS[path]!));
+    await ctx.out((await help()).commandHelp(COMMAND_SPECS[path]!));
     return 0;
   }
   if (Object.hasOwn(COMMAND_GROUPS, path)) {
-    await ctx.out(groupHelp(path));
+    await ctx.out((await help()).groupHelp(path));
     return 0;
   }
   throw usageError(`no help for unknown command '${joined}'`);
