@@ -33,7 +33,8 @@ export interface ConnectionHandle {
 }
 
 export function handleConnection(socket: Socket, options: ConnectionOptions): ConnectionHandle {
-  const controller = new AbortController();
+  /** Set while a one-shot call is in flight: only then does a closing socket have work to cancel. */
+  let inFlight: AbortController | null = null;
   let shutdownHook = (): void => void socket.destroy();
   const handle: ConnectionHandle = {
     phase: 'reading',
@@ -41,7 +42,9 @@ export function handleConnection(socket: Socket, options: ConnectionOptions): Co
     done: Promise.resolve(),
   };
   socket.on('error', () => {}); // reported through `done`; never crashes the daemon
-  socket.on('close', () => controller.abort());
+  // Aborting costs an AbortError (a DOMException with a stack) per connection; a call that already
+  // answered has nothing to cancel, so a one-shot connection closing after its reply skips it.
+  socket.on('close', () => inFlight?.abort());
   socket.setTimeout(options.readTimeoutMs, () => {
     if (handle.phase !== 'reading') return;
     endWith(socket, encodeReply(errorReply(requestParseError('request read timed out'))));
@@ -69,7 +72,13 @@ export function handleConnection(socket: Socket, options: ConnectionOptions): Co
     handle.phase = 'handling';
     socket.setTimeout(0);
     shutdownHook = () => {};
-    await serveOneShot(socket, reader.bytes(), options, controller.signal);
+    const controller = new AbortController();
+    inFlight = controller;
+    try {
+      await serveOneShot(socket, reader.bytes(), options, controller.signal);
+    } finally {
+      inFlight = null;
+    }
   })();
   return handle;
 }
