@@ -3,7 +3,8 @@
  */
 import type { BenchContext } from './_context.js';
 import { fmtMs, type Row } from './_report.js';
-import { summarise, type Summary } from './_stats.js';
+import { interleaved, summarise, type Summary } from './_stats.js';
+import { createDirectClient, type UpstreamInfo } from './_upstream.js';
 
 export interface Scenario {
   id: number;
@@ -29,3 +30,23 @@ export function latencyRows(label: string, ours: readonly number[], baseline: re
 
 /** Iteration counts: full, or the `--quick` smoke size. */
 export const iterations = (ctx: BenchContext, full: number, quick: number): number => (ctx.options.quick ? quick : full);
+
+/**
+ * `ours` interleaved with a direct keep-alive call to the same mock (after a warm-up), as latency
+ * rows against `maxRatio`: the common shape of the broker-overhead scenarios.
+ */
+export async function versusDirect(
+  ctx: BenchContext,
+  upstream: UpstreamInfo,
+  options: { label: string; maxRatio: number; ours: () => Promise<unknown>; iterations: number },
+): Promise<ReturnType<typeof latencyRows>> {
+  const direct = createDirectClient(upstream);
+  ctx.defer(() => direct.close());
+  const samples = await interleaved({
+    ours: options.ours,
+    baseline: () => direct.chat(),
+    warmup: iterations(ctx, 300, 20),
+    iterations: iterations(ctx, options.iterations, 100),
+  });
+  return latencyRows(options.label, samples.ours, samples.baseline, options.maxRatio);
+}

@@ -3,11 +3,11 @@
 // api.openai.com. Nothing reaches the network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHttpsUpstream, type HttpsUpstream } from './fakes/https-upstream.js';
+import { spawnCapture } from './fakes/spawn-capture.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const KEY = 'sk-readme-7d0c2f5e91ab';
@@ -45,17 +45,8 @@ function block(readme: string, marker: string): string {
   return fenced[1]!;
 }
 
-function run(command: string, args: string[], cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env, cwd, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+function run(command: string, args: string[], cwd = dir) {
+  return spawnCapture(command, args, { env, cwd });
 }
 
 test('the quick start runs as written and never shows the key', async () => {

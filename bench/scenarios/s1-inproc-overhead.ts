@@ -7,9 +7,8 @@
 import { chatEnvelope } from '../_envelopes.js';
 import { inMemoryUpstream, inprocClient, undiciUpstreamFor } from '../_inproc.js';
 import { fmtMs } from '../_report.js';
-import { iterations, latencyRows, type Scenario } from '../_scenario.js';
-import { interleaved, summarise } from '../_stats.js';
-import { createDirectClient } from '../_upstream.js';
+import { iterations, versusDirect, type Scenario } from '../_scenario.js';
+import { summarise } from '../_stats.js';
 
 export const s1InprocOverhead: Scenario = {
   id: 1,
@@ -18,16 +17,8 @@ export const s1InprocOverhead: Scenario = {
     const upstream = await ctx.upstream();
     const vault = await ctx.vault();
     const client = await inprocClient(ctx, vault.env, undiciUpstreamFor(ctx, upstream));
-    const direct = createDirectClient(upstream);
-    ctx.defer(() => direct.close());
     const envelope = chatEnvelope();
-    const samples = await interleaved({
-      ours: () => client.invoke(envelope),
-      baseline: () => direct.chat(),
-      warmup: iterations(ctx, 300, 20),
-      iterations: iterations(ctx, 3000, 100),
-    });
-    const { rows, baseline } = latencyRows('1 inproc', samples.ours, samples.baseline, 1.1);
+    const { rows, baseline } = await versusDirect(ctx, upstream, { label: '1 inproc', maxRatio: 1.1, ours: () => client.invoke(envelope), iterations: 3000 });
 
     const pipelineOnly = await inprocClient(ctx, vault.env, inMemoryUpstream);
     const alone: number[] = [];

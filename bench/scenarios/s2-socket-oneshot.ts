@@ -6,9 +6,7 @@
 import { createClient } from '../../src/core/index.js';
 import { createSocketTransport } from '../../src/transport-socket/index.js';
 import { chatEnvelope } from '../_envelopes.js';
-import { iterations, latencyRows, type Scenario } from '../_scenario.js';
-import { interleaved } from '../_stats.js';
-import { createDirectClient } from '../_upstream.js';
+import { versusDirect, type Scenario } from '../_scenario.js';
 
 export const s2SocketOneShot: Scenario = {
   id: 2,
@@ -18,15 +16,8 @@ export const s2SocketOneShot: Scenario = {
     const daemon = await ctx.daemon();
     const client = createClient({ transport: createSocketTransport({ path: daemon.socketPath }) });
     ctx.defer(() => client.close());
-    const direct = createDirectClient(upstream);
-    ctx.defer(() => direct.close());
     const envelope = chatEnvelope();
-    const samples = await interleaved({
-      ours: () => client.invoke(envelope),
-      baseline: () => direct.chat(),
-      warmup: iterations(ctx, 300, 20),
-      iterations: iterations(ctx, 2000, 100),
-    });
-    return latencyRows('2 socket one-shot', samples.ours, samples.baseline, 1.6).rows;
+    const { rows } = await versusDirect(ctx, upstream, { label: '2 socket one-shot', maxRatio: 1.6, ours: () => client.invoke(envelope), iterations: 2000 });
+    return rows;
   },
 };

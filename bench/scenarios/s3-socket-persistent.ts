@@ -6,9 +6,7 @@ import { createClient } from '../../src/core/index.js';
 import { createSocketTransport } from '../../src/transport-socket/index.js';
 import { chatEnvelope } from '../_envelopes.js';
 import { fmtMs } from '../_report.js';
-import { iterations, latencyRows, type Scenario } from '../_scenario.js';
-import { interleaved } from '../_stats.js';
-import { createDirectClient } from '../_upstream.js';
+import { versusDirect, type Scenario } from '../_scenario.js';
 
 export const s3SocketPersistent: Scenario = {
   id: 3,
@@ -18,16 +16,8 @@ export const s3SocketPersistent: Scenario = {
     const daemon = await ctx.daemon();
     const client = createClient({ transport: createSocketTransport({ path: daemon.socketPath, persistent: true }) });
     ctx.defer(() => client.close());
-    const direct = createDirectClient(upstream);
-    ctx.defer(() => direct.close());
     const envelope = chatEnvelope();
-    const samples = await interleaved({
-      ours: () => client.invoke(envelope),
-      baseline: () => direct.chat(),
-      warmup: iterations(ctx, 300, 20),
-      iterations: iterations(ctx, 3000, 100),
-    });
-    const { rows, ours, baseline } = latencyRows('3 socket persistent', samples.ours, samples.baseline, 1.3);
+    const { rows, ours, baseline } = await versusDirect(ctx, upstream, { label: '3 socket persistent', maxRatio: 1.3, ours: () => client.invoke(envelope), iterations: 3000 });
     const overhead = ours.p99 - baseline.p99;
     rows[1] = { ...rows[1]!, scenario: '3 socket persistent p99 overhead', ratio: ours.p99 / baseline.p99, goal: `Δ ${fmtMs(overhead)} ≤2 ms`, pass: overhead <= 2 };
     return rows;

@@ -3,34 +3,20 @@
 // log — in-process (AIVAULTD_DISABLE=1) and through an autostarted --once daemon. Issue 4/5.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHttpsUpstream, type HttpsUpstream } from '../fakes/https-upstream.js';
+import { spawnCapture } from '../fakes/spawn-capture.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEV_BIN = join(ROOT, '.tmp/dist-dev/bin/aivault.js');
 const RELEASE_BIN = join(ROOT, '.tmp/dist-release/bin/aivault.js');
 const KEY = 'sk-e2e-4f1c9a7d2b8e6053';
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runBin(bin: string, args: string[], env: Record<string, string>, stdin?: string): Promise<Ran> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: env['AIVAULT_DIR'] ?? '/nonexistent', ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+function runBin(bin: string, args: string[], env: Record<string, string>, stdin?: string) {
+  const base = { PATH: process.env['PATH'] ?? '', HOME: env['AIVAULT_DIR'] ?? '/nonexistent' };
+  return spawnCapture(process.execPath, [bin, ...args], { env: { ...base, ...env }, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 let upstream: HttpsUpstream;

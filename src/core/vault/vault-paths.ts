@@ -19,7 +19,7 @@ export interface ResolvedVaultRoot {
  * `AIVAULT_DIR` (trimmed) when set, else `<aivault-home>/data/vault`; home falls back to `HOME`,
  * then `USERPROFILE`, then `<tmpdir>/aivault-no-home` (never the working directory).
  *
- * @example resolveVaultRoot({ env: process.env, home: os.homedir(), tmpdir: os.tmpdir() })
+ * @example resolveVaultRoot({ env, home, tmpdir }) // the edge passes its environment, home and temp dir
  */
 export function resolveVaultRoot(input: { env: EnvMap; home: string | null | undefined; tmpdir: string }): ResolvedVaultRoot {
   const home = [input.home, input.env['HOME'], input.env['USERPROFILE']].map((h) => h?.trim() ?? '').find((h) => h.length > 0);
