@@ -6,6 +6,7 @@
  */
 import type { ScopeRank } from '../broker/types.js';
 import type { SecretMetadata } from '../vault/types.js';
+import { scopeAllows } from '../vault/scope.js';
 
 /** Trimmed execution context; blank ids are absent. */
 export interface ExecutionContext {
@@ -39,14 +40,9 @@ export function scopeRankOf(credential: { workspaceId: string | null; groupId: s
 }
 
 /**
- * The vault's scope rule (Decision 2) evaluated on metadata: attachments to the context's group
- * widen access; a global secret is refused in a group context unless attached; a workspace secret
- * needs that workspace; a group secret needs that workspace and group.
+ * The vault's scope rule (Decision 2) evaluated on metadata, before anything is decrypted: the
+ * very rule `vault.resolve` applies, so a credential planned here is never refused there.
  */
 export function secretAccessible(meta: SecretMetadata, ctx: ExecutionContext): boolean {
-  const { workspaceId: ws, groupId: group } = ctx;
-  if (ws !== null && group !== null && meta.attachedGroups.some((g) => g.workspaceId === ws && g.groupId === group)) return true;
-  if (meta.scope.kind === 'global') return group === null;
-  if (meta.scope.kind === 'workspace') return ws === meta.scope.workspaceId;
-  return ws === meta.scope.workspaceId && group === meta.scope.groupId;
+  return scopeAllows(meta, ctx);
 }
