@@ -6,22 +6,11 @@
  */
 import { BrokerError } from '../core/broker-error.js';
 import type { BrokerService } from '../core/protocol/service.js';
+import { assertNoDevOverrides } from '../transport-inproc/dev-overrides.js';
 import type { CliIo } from './io.js';
 import type { DaemonOptions } from './run-aivaultd.js';
 import { createDaemonService } from './wiring.js';
 import { flushOpenVaults } from './pending-writes.js';
-
-/** Dev variables a `--shared` daemon refuses whatever the build (Decision 13/18). */
-export const DEV_VARIABLES = [
-  'AIVAULT_DEV_RESOLVE',
-  'AIVAULT_DEV_CA_CERT_PATH',
-  'AIVAULT_DEV_ALLOW_NON_DEFAULT_PORTS',
-  'AIVAULT_DEV_HTTP1_ONLY',
-  'AIVAULT_DEV_ALLOW_HTTP_LOCAL',
-  'AIVAULT_DEV_ALLOW_REMOTE_CLIENTS',
-  'AIVAULT_DEV_FORCE_DEFAULT_FILE_PROVIDER',
-  'AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT',
-] as const;
 
 /**
  * Serves until the server stops; resolves to the exit code. `service` is injectable for tests;
@@ -30,9 +19,7 @@ export const DEV_VARIABLES = [
 export async function serveDaemon(options: DaemonOptions, io: CliIo, service?: BrokerService): Promise<number> {
   // security.md §9 item 3: `--shared`, or listening on the shared socket path by `--socket`.
   if (options.shared || options.onSharedPath === true) {
-    for (const name of DEV_VARIABLES) {
-      if ((io.env[name] ?? '') !== '') throw new BrokerError({ code: 'daemon_error', message: `${name} is not allowed for aivaultd --shared` });
-    }
+    assertNoDevOverrides(io.env);
   }
   if (options.http !== undefined) throw new BrokerError({ code: 'daemon_error', message: '--http is not available in this build of aivaultd (the HTTP transport is not built yet)' });
   const svc = service ?? (await createDaemonService(io, { unlockTtlMs: options.unlockTtlMs }));

@@ -15,6 +15,12 @@ export const BROKER_DEV_VARS = ['AIVAULT_DEV_ALLOW_HTTP_LOCAL', 'AIVAULT_DEV_ALL
 /** Checked when the upstream HTTP client is built (OAuth exchanges included). */
 export const UPSTREAM_DEV_VARS = ['AIVAULT_DEV_HTTP1_ONLY', 'AIVAULT_DEV_CA_CERT_PATH', 'AIVAULT_DEV_RESOLVE'] as const;
 export const FAIL_CLOSED_DEV_VARS = [...BROKER_DEV_VARS, ...UPSTREAM_DEV_VARS] as const;
+/**
+ * Refused by a daemon on the shared socket: the six fail-closed variables (security.md §9 item 3)
+ * and, stricter than the spec, the two soft ones (a token endpoint override would send an agent's
+ * OAuth refresh tokens elsewhere).
+ */
+const SHARED_REFUSED_DEV_VARS = [...FAIL_CLOSED_DEV_VARS, 'AIVAULT_DEV_FORCE_DEFAULT_FILE_PROVIDER', 'AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT'] as const;
 
 /** Broker-side dev options (security.md §9 rows 1-3), mapped to broker configuration by the integrator. */
 export interface BrokerDevOptions {
@@ -31,10 +37,10 @@ const TRUTHY = new Set(['1', 'true', 'TRUE', 'yes', 'YES']);
 const flag = (env: EnvMap, name: string) => TRUTHY.has(env[name] ?? '');
 const isSet = (env: EnvMap, name: string) => (env[name] ?? '') !== '';
 
-/** `<VAR> is not allowed for aivaultd --shared` for the first fail-closed variable that is set. */
+/** `<VAR> is not allowed for aivaultd --shared` for the first refused dev variable that is set, whatever the gate. */
 export function assertNoDevOverrides(env: EnvMap): void {
-  const found = FAIL_CLOSED_DEV_VARS.find((name) => isSet(env, name));
-  if (found !== undefined) throw configError(`${found} is not allowed for aivaultd --shared`);
+  const found = SHARED_REFUSED_DEV_VARS.find((name) => isSet(env, name));
+  if (found !== undefined) throw new BrokerError({ code: 'daemon_error', message: `${found} is not allowed for aivaultd --shared` });
 }
 
 export function resolveBrokerDevOptions(env: EnvMap, devGate: boolean): BrokerDevOptions {

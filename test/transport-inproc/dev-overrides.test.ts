@@ -53,8 +53,12 @@ describe('dev overrides', () => {
     assert.deepEqual([options.allowNonDefaultPorts, options.allowHttpLocal, options.allowRemoteClients], [true, false, false]);
   });
 
-  it('refuses any fail-closed variable for --shared, whatever the gate', () => {
-    assert.doesNotThrow(() => assertNoDevOverrides({ AIVAULT_DEV_FORCE_DEFAULT_FILE_PROVIDER: '1', AIVAULT_DEV_RESOLVE: '' }));
+  it('refuses any dev variable for --shared, whatever the gate', () => {
+    assert.doesNotThrow(() => assertNoDevOverrides({ AIVAULT_DEV_RESOLVE: '', AIVAULT_DEV_UNKNOWN: '1' }));
+    assert.equal(
+      textOf(() => assertNoDevOverrides({ AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT: 'http://127.0.0.1:1/token' })),
+      'AIVAULT_DEV_CODEX_OAUTH_TOKEN_ENDPOINT is not allowed for aivaultd --shared',
+    );
     assert.equal(textOf(() => assertNoDevOverrides({ AIVAULT_DEV_HTTP1_ONLY: '0' })), 'AIVAULT_DEV_HTTP1_ONLY is not allowed for aivaultd --shared');
   });
 
