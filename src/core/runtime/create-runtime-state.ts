@@ -115,7 +115,7 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
   }
 
   const derivedIds = new Set(derived.credentials.map((d) => d.id));
-  const candidates = state.credentials.filter((stored) => !derivedIds.has(stored.id) && isEligible(storedContext(stored), ctx));
+  const candidates = state.credentials.filter((stored) => !derivedIds.has(stored.id) && isEligible(normalizeContext(stored), ctx));
   const byId = await referencedSecrets(vault, candidates);
   for (const stored of candidates) {
     try {
@@ -228,12 +228,6 @@ async function referencedSecrets(vault: Vault, stored: readonly StoredCredential
   return byId;
 }
 
-function storedContext(c: StoredCredential): { workspaceId: string | null; groupId: string | null } {
-  const ws = c.workspaceId?.trim() ?? '';
-  const group = c.groupId?.trim() ?? '';
-  return { workspaceId: ws.length > 0 ? ws : null, groupId: group.length > 0 ? group : null };
-}
-
 /** vault.md §10.1 step 2, on metadata only. */
 function canonicalise(stored: StoredCredential, registry: Registry, secrets: Map<string, SecretMetadata>, ctx: ExecutionContext): RuntimeCredential {
   const meta = secrets.get(parseSecretRef(stored.secretRef));
@@ -262,7 +256,7 @@ function canonicalise(stored: StoredCredential, registry: Registry, secrets: Map
     validateAuthStrategy(auth);
     hosts = validateCredentialHosts(stored.hosts);
   }
-  const context = storedContext(stored);
+  const context = normalizeContext(stored);
   const upstreamPathPrefix = normalizeUpstreamPathPrefix(stored.upstreamPathPrefix);
   return {
     id: stored.id,
@@ -280,7 +274,7 @@ function canonicalise(stored: StoredCredential, registry: Registry, secrets: Map
 }
 
 function failedCredential(stored: StoredCredential, loadError: BrokerError): RuntimeCredential {
-  const context = storedContext(stored);
+  const context = normalizeContext(stored);
   return {
     id: stored.id,
     provider: stored.provider,
