@@ -4,13 +4,10 @@
  * @see ../../../../shared/spec/registry.md §7.2
  */
 import type { Scope } from '../vault/types.js';
+import { scopeString } from '../vault/scope.js';
 
-/** `global`, `workspace:<ws>`, `group:<ws>:<g>`: groups secrets of the exact same scope. */
-export function scopeKey(scope: Scope): string {
-  if (scope.kind === 'global') return 'global';
-  if (scope.kind === 'workspace') return `workspace:${scope.workspaceId}`;
-  return `group:${scope.workspaceId}:${scope.groupId}`;
-}
+/** `global`, `workspace:<ws>`, `group:<ws>:<g>`: groups secrets of the exact same scope (the vault's scope string). */
+export const scopeKey: (scope: Scope) => string = scopeString;
 
 /** `<base>`, `<base>:ws:<ws>`, `<base>:group:<ws>:<g>` (`base` = provider or `provider:altId`). */
 export function derivedCredentialId(base: string, scope: Scope): string {
