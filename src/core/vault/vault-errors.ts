@@ -4,11 +4,11 @@
  *
  * @see ../../../../shared/spec/vault.md §16
  */
-import { BrokerError } from '../broker-error.js';
+import { BrokerError, vaultError } from '../broker-error.js';
 
 /** A bare `vault_error` message (`vault not enabled`, `secret not found`, …). */
 export function vaultFailure(message: string, cause?: unknown): BrokerError {
-  return new BrokerError({ code: 'vault_error', message, ...(cause === undefined ? {} : { cause }) });
+  return vaultError(message, cause);
 }
 
 /** `vault provider misconfigured: <detail>` (provider and crypto failures, vault.md §5, §6.2). */
