@@ -58,13 +58,12 @@ export async function connectSocket(path: string): Promise<ControlTransport> {
 
 /** An in-process transport over a broker service built on this process's vault (AIVAULTD_DISABLE). */
 export async function inprocTransport(ctx: CliContext): Promise<Transport> {
-  const service = await createDaemonService(ctx.io, { unlockTtlMs: undefined, cwd: ctx.cwd });
+  const { service, vault } = await nodeBrokerService(ctx.io, { unlockTtlMs: undefined, cwd: ctx.cwd });
   const status = await service.status();
   if (status.locked) {
     const { passphraseFrom } = await import('./passphrase.js');
     const passphrase = await passphraseFrom(ctx, undefined, { required: false });
     if (passphrase !== undefined) {
-      const vault = await createVaultSeam(ctx);
       const key = await vault.deriveKey(passphrase);
       try {
         await service.unlock(key);
@@ -140,6 +139,13 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
 
 /** The `BrokerService` over this process's vault (see `createNodeBrokerService`). */
 export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
+  return (await nodeBrokerService(io, options)).service;
+}
+
+// --- internal (service) ---
+
+/** The service and the (loaded, tracked) vault it serves: in-process unlock derives its key from that vault. */
+async function nodeBrokerService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<{ service: BrokerService; vault: Vault }> {
   const { createNodeBrokerService } = await import('../transport-inproc/node-service.js');
   const { service, vault } = await createNodeBrokerService({
     env: io.env,
@@ -147,5 +153,5 @@ export async function createDaemonService(io: CliIo, options: { unlockTtlMs: num
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
   trackVault(vault);
-  return service;
+  return { service, vault };
 }

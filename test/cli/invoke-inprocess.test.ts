@@ -81,3 +81,17 @@ test('local path with autostart disabled says so, and notes the thin failure', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('in-process invocations on a passphrase vault unlock with AIVAULT_PASSPHRASE, and only with the right one', async () => {
+  await withVault(async (env) => {
+    const init = await run(['init', '--provider', 'passphrase', '--passphrase', 'correct horse'], { env });
+    assert.equal(init.code, 0, init.stderr);
+    const unlocked = { ...env, AIVAULT_PASSPHRASE: 'correct horse' };
+    assert.equal((await run(['secrets', 'create', '--name', 'OPENAI_API_KEY', '--value', 'sk-pass-secret'], { env: unlocked })).code, 0);
+    const ok = await run(['invoke', 'openai/models', '--method', 'GET', '--path', '/v2/other'], { env: unlocked });
+    assert.equal(ok.stderr, 'PolicyViolation: path not allowed by capability\n');
+    const wrong = await run(['invoke', 'openai/models', '--method', 'GET', '--path', '/v1/models'], { env: { ...env, AIVAULT_PASSPHRASE: 'wrong' } });
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr, 'vault provider misconfigured: invalid passphrase\n');
+  });
+});
