@@ -43,12 +43,12 @@ export interface SpawnOptions {
   waitForExit: boolean;
 }
 
-/** Spawns the daemon detached; "failed to start aivaultd: <err>" on failure. */
 /** Autostarted and restarted daemons append their output to `aivaultd.log` beside the socket. */
 export function daemonLogPath(socket: string): string {
   return `${socket.slice(0, Math.max(socket.lastIndexOf('/'), 0))}/aivaultd.log`;
 }
 
+/** Spawns the daemon detached; "failed to start aivaultd: <err>" on failure. */
 export function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon> {
   const { command, argv } = commandFor(options.daemonPath, options.args);
   let fd: number | undefined;
