@@ -186,7 +186,6 @@ export function createStatWatch(options: { fs: FsPort; clock: Clock }): StatWatc
       return out;
     },
   };
-  if (watch === undefined) delete (wrapped as { watch?: unknown }).watch;
 
   return {
     fs: watch === undefined ? fs : wrapped,
