@@ -95,3 +95,16 @@ test('in-process invocations on a passphrase vault unlock with AIVAULT_PASSPHRAS
     assert.equal(wrong.stderr, 'vault provider misconfigured: invalid passphrase\n');
   });
 });
+
+test('unreadable --request-file names the OS reason as the original does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aivault-reqfile-'));
+  try {
+    const isDir = await run(['invoke', 'openai/models', '--request-file', dir]);
+    assert.equal(isDir.stderr, `failed to read --request-file '${dir}': Is a directory (os error 21)\n`);
+    const long = `/${'x'.repeat(300)}`;
+    const tooLong = await run(['invoke', 'openai/models', '--request-file', long]);
+    assert.equal(tooLong.stderr, `failed to read --request-file '${long}': File name too long (os error 36)\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
