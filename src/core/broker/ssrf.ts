@@ -45,7 +45,7 @@ export function isBlockedHost(host: string): boolean {
   return BLOCKED_NAMES.has(name) || isBlockedAddress(name);
 }
 
-// --- internal ---
+// --- internal (parseIPv4/parseIPv6 are exported for the loopback client check in plan.ts) ---
 
 function stripBrackets(text: string): string {
   return text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
