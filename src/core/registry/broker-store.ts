@@ -7,6 +7,7 @@
  */
 import { unknown, validate, type Struct } from 'superstruct';
 import { parseJsonFile } from '../vault/json-file.js';
+import { isNotFound } from '../vault/vault-errors.js';
 import { atomicWriteFile } from '../atomic-write.js';
 import { vaultError } from '../broker-error.js';
 import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
@@ -110,7 +111,7 @@ export function parseBrokerState(text: string, file: string): LoadedBrokerState 
   collect(state, 'credentials', frame.credentials ?? [], StoredCredentialSchema, (c) => state.credentials.push(toCredential(c)));
   collect(state, 'capabilities', frame.capabilities ?? [], StoredCapabilitySchema, (c) => state.capabilities.push(c));
   collect(state, 'policies', frame.policies ?? [], StoredPolicySchema, (p) =>
-    state.policies.push({ capabilityId: p.capabilityId, policy: toPolicy(p.policy) }),
+    state.policies.push({ capabilityId: p.capabilityId, policy: policyJson(p.policy) }),
   );
   return state;
 }
@@ -212,15 +213,3 @@ function toCredential(c: ReturnType<typeof StoredCredentialSchema.create>): Stor
   };
 }
 
-function toPolicy(p: ReturnType<typeof StoredPolicySchema.create>['policy']): CapabilityPolicy {
-  return policyJson({
-    rateLimitPerMinute: p.rateLimitPerMinute ?? null,
-    maxRequestBodyBytes: p.maxRequestBodyBytes ?? null,
-    maxResponseBodyBytes: p.maxResponseBodyBytes ?? null,
-    responseBodyBlocklist: p.responseBodyBlocklist ?? [],
-  });
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
-}
