@@ -6,12 +6,12 @@
  * @see ../../../../shared/spec/registry.md §7.1, §7.4, vault.md §7, Decision 14
  */
 import type { SecretMetadata, Vault } from '../vault/types.js';
-import { storedCredentialJson, type BrokerStore } from './broker-store.js';
+import { capabilityJson, storedCredentialJson, type BrokerStore } from './broker-store.js';
 import { secretReferenceFor } from './composite-secret.js';
 import { groupByScope } from './derive.js';
 import type { Registry } from './registry.js';
 import { derivedCredentialId, scopeContext, scopeKey } from './scope-ids.js';
-import type { Capability, StoredCredential } from './types.js';
+import type { StoredCredential } from './types.js';
 
 export interface ProvisionOptions {
   vault: Vault;
@@ -78,21 +78,17 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
   const state = await options.brokerStore.load();
   const index = state.credentials.findIndex((c) => c.id === id);
   const existing = index < 0 ? undefined : state.credentials[index];
-  let changed = false;
-  if (existing === undefined) {
-    state.credentials.push(desired);
-    changed = true;
-  } else if (canonical(existing) !== canonical(desired)) {
-    state.credentials[index] = desired;
-    changed = true;
-  }
+  const reconciled = existing !== undefined && canonical(existing) !== canonical(desired);
+  let changed = existing === undefined || reconciled;
+  if (existing === undefined) state.credentials.push(desired);
+  else if (reconciled) state.credentials[index] = desired;
   for (const capability of provider.capabilities) {
     const at = state.capabilities.findIndex((c) => c.id === capability.id);
     if (at < 0) {
-      state.capabilities.push(copyCapability(capability));
+      state.capabilities.push(capabilityJson(capability));
       changed = true;
     } else if (JSON.stringify(state.capabilities[at]) !== JSON.stringify(capability)) {
-      state.capabilities[at] = copyCapability(capability);
+      state.capabilities[at] = capabilityJson(capability);
       changed = true;
     }
   }
@@ -100,7 +96,7 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
   if (existing === undefined) {
     const n = provider.capabilities.length;
     lines.push(`Credential auto-provisioned: ${id} (${n} ${n === 1 ? 'capability' : 'capabilities'} enabled)`);
-  } else if (canonical(existing) !== canonical(desired)) {
+  } else if (reconciled) {
     lines.push(`Credential auto-reconciled: ${id} (registry auth/hosts/secret binding refreshed)`);
   }
   return { provider: providerId, lines, ...(changed ? { credentialId: id } : {}) };
@@ -111,8 +107,4 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
 /** Field-by-field comparison through the stored JSON form (omitted fields normalised). */
 function canonical(c: StoredCredential): string {
   return JSON.stringify(storedCredentialJson(c));
-}
-
-function copyCapability(c: Capability): Capability {
-  return { id: c.id, provider: c.provider, allow: { hosts: [...c.allow.hosts], methods: [...c.allow.methods], pathPrefixes: [...c.allow.pathPrefixes] } };
 }
