@@ -10,6 +10,7 @@ import { invalidRequest, vaultError } from '../broker-error.js';
 import { dirname } from '../paths.js';
 import type { FsPort } from '../ports.js';
 import { parseJsonFile } from '../vault/json-file.js';
+import { isNotFound } from '../vault/vault-errors.js';
 import { describeStructError } from './registry.js';
 import type { BindingScope, BindingsFile, CapabilityBinding } from './types.js';
 
@@ -53,7 +54,7 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
       try {
         bytes = await fs.readFile(path);
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'ENOENT') return [];
+        if (isNotFound(error)) return [];
         throw vaultError(`io error: cannot read ${path}`, error);
       }
       // Syntax errors name the file and the line/column, never echoing content (Decision 14).
