@@ -19,10 +19,7 @@ export interface OperatorDeps {
   clock: Clock;
 }
 
-/**
- * Operator-command failures whose cli.md wording is printed bare (exit 1).
- * They use the plain `vault_error` code: the closed code table has no plain operator code.
- */
+/** Operator-command failures whose cli.md wording is printed bare: the plain `operator_error` code (exit 1). */
 export function operatorError(message: string): BrokerError {
   return new BrokerError({ code: 'operator_error', message });
 }
