@@ -52,6 +52,13 @@ test('listCredentials: stored ∪ derived, sorted; deleteCredential', async () =
   assert.ok((await op.listCredentials(d)).credentials.some((c) => c.id === 'trello'), 'derived credentials reappear');
 });
 
+test('listCredentials reports a skipped broker.json entry as the runtime does, naming its id', async () => {
+  const h = await harness();
+  h.memfs.vol.writeFileSync('/vault/broker.json', JSON.stringify({ version: 1, credentials: [{ id: 'bad', provider: 'p', auth: 'nope', hosts: [], secretRef: 'x' }] }));
+  const list = await op.listCredentials(deps(h));
+  assert.ok(list.problems.some((p) => p.startsWith("broker.json credentials[0] 'bad' skipped: auth")), list.problems.join('\n'));
+});
+
 test('capabilities: create, policy set, delete', async () => {
   const h = await harness();
   const d = deps(h);

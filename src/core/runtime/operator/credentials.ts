@@ -4,7 +4,7 @@
  * @see ../../../../../shared/spec/cli.md §5, registry.md §11
  */
 import { validateAuthStrategy } from '../../registry/auth-strategy.js';
-import { storedCredentialJson, upsertById } from '../../registry/broker-store.js';
+import { formatBrokerStateProblem, storedCredentialJson, upsertById } from '../../registry/broker-store.js';
 import { deriveRegistryCredentials } from '../../registry/derive.js';
 import { normalizeHosts, validateHostPattern } from '../../registry/host-pattern.js';
 import { parseSecretRef } from '../../registry/secret-ref.js';
@@ -112,7 +112,7 @@ export async function listCredentials(deps: OperatorDeps): Promise<CredentialLis
     });
   }
   const credentials = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const problems = [...state.problems.map((p) => `broker.json ${p.section}[${p.index}] skipped: ${p.message}`), ...derived.problems];
+  const problems = [...state.problems.map(formatBrokerStateProblem), ...derived.problems];
   return { credentials, path: deps.brokerStore.path, problems };
 }
 
