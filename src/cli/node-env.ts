@@ -4,12 +4,13 @@
  * first needed: an ESM `import` of `node:fs` builds its whole namespace, which loads
  * `fs/promises`, readline, watchers and dir streams at start-up (~20 built-in modules).
  */
+import { resolveHomeDir } from '../core/home-dir.js';
 import type { EnvMap } from '../core/ports.js';
 
 const fs = () => process.getBuiltinModule('node:fs');
 const os = () => process.getBuiltinModule('node:os');
 
-/** The OS home directory, else `HOME`, else `USERPROFILE` (daemon.md §1). */
+/** The OS home directory, else `HOME`, else `USERPROFILE`; blank counts as missing (daemon.md §1). */
 export function resolveHome(env: EnvMap): string | undefined {
   let home: string | undefined;
   try {
@@ -17,8 +18,7 @@ export function resolveHome(env: EnvMap): string | undefined {
   } catch {
     home = undefined;
   }
-  for (const candidate of [home, env.HOME, env.USERPROFILE]) if (candidate !== undefined && candidate.trim() !== '') return candidate;
-  return undefined;
+  return resolveHomeDir(home, env);
 }
 
 export const osTmpdir = (): string => os().tmpdir();

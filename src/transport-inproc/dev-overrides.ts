@@ -7,7 +7,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { BrokerError, type EnvMap } from '../core/index.js';
+import { BrokerError, isTruthy, type EnvMap } from '../core/index.js';
 import type { DevResolveTarget, UndiciUpstreamOptions } from './upstream-undici.js';
 
 /** Checked when the broker is assembled. */
@@ -33,8 +33,7 @@ export interface BrokerDevOptions {
   codexOAuthTokenEndpoint: string | undefined;
 }
 
-const TRUTHY = new Set(['1', 'true', 'TRUE', 'yes', 'YES']);
-const flag = (env: EnvMap, name: string) => TRUTHY.has(env[name] ?? '');
+const flag = (env: EnvMap, name: string) => isTruthy(env[name]);
 const isSet = (env: EnvMap, name: string) => (env[name] ?? '') !== '';
 
 /** `<VAR> is not allowed for aivaultd --shared` for the first refused dev variable that is set, whatever the gate. */

@@ -6,7 +6,7 @@
 import * as fsp from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Clock, CryptoPort, EnvMap, FsPort, UpstreamPort } from '../core/index.js';
+import { resolveHomeDir, type Clock, type CryptoPort, type EnvMap, type FsPort, type UpstreamPort } from '../core/index.js';
 import { resolveUpstreamDevOptions } from './dev-overrides.js';
 import { nodeFs } from './node-fs.js';
 import { createUndiciUpstream, type UndiciUpstream, type UndiciUpstreamOptions } from './upstream-undici.js';
@@ -27,7 +27,7 @@ export interface NodePorts {
   upstream: UpstreamPort;
   pid: number;
   uuid(): string;
-  /** `os.homedir()`, else `$HOME`, else `$USERPROFILE`, else `null` (daemon.md §1). */
+  /** `os.homedir()`, else `$HOME`, else `$USERPROFILE` (blank counts as missing), else `null` (daemon.md §1). */
   home: string | null;
   tmpdir: string;
   /** Closes pooled upstream connections. */
@@ -44,7 +44,6 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
       createUndiciUpstream({ ...options.upstream, ...dev }),
     ));
   const upstream: UpstreamPort = async (request) => (await getUpstream())(request);
-  const osHome = safeHomedir();
   return {
     fs: nodeFs,
     crypto: globalThis.crypto,
@@ -52,7 +51,7 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     upstream,
     pid: process.pid,
     uuid: () => randomUUID(),
-    home: nonEmpty(osHome) ?? nonEmpty(env['HOME']) ?? nonEmpty(env['USERPROFILE']) ?? null,
+    home: resolveHomeDir(safeHomedir(), env) ?? null,
     tmpdir: tmpdir(),
     close: async () => {
       const current = built;
@@ -70,8 +69,4 @@ function safeHomedir(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -5,14 +5,10 @@
  * @see ../../shared/spec/daemon.md §1, §2, §3
  */
 import { join } from 'node:path';
-import type { EnvMap } from '../core/protocol/index.js';
+import { isTruthy, resolveHomeDir, type EnvMap } from '../core/protocol/index.js';
 
-const TRUTHY = new Set(['1', 'true', 'TRUE', 'yes', 'YES']);
-
-/** Exactly `1`, `true`, `TRUE`, `yes` or `YES`, not trimmed (`AIVAULTD_DISABLE`, `AIVAULTD_AUTOSTART_ONCE`, `AIVAULT_DEV_*` flags). */
-export function isTruthy(raw: string | undefined): boolean {
-  return raw !== undefined && TRUTHY.has(raw);
-}
+/** The core flag rule, re-exported for the socket barrel's existing callers. */
+export { isTruthy };
 
 /** A path variable counts as set when non-empty after trimming; the trimmed value is used. */
 export function pathVar(env: EnvMap, name: string): string | undefined {
@@ -23,7 +19,7 @@ export function pathVar(env: EnvMap, name: string): string | undefined {
 /** `AIVAULTD_AUTOSTART`: on when unset; when set, on only if its trimmed value is truthy. */
 export function autostartEnabled(env: EnvMap): boolean {
   const raw = env['AIVAULTD_AUTOSTART'];
-  return raw === undefined || TRUTHY.has(raw.trim());
+  return raw === undefined || isTruthy(raw.trim());
 }
 
 /** Autostarted daemons get `--once` when `AIVAULTD_AUTOSTART_ONCE` is truthy or `AIVAULT_DIR` is set. */
@@ -42,7 +38,7 @@ export function parseOctalMode(raw: string | undefined): number | undefined {
 
 export interface PathInputs {
   env: EnvMap;
-  /** `os.homedir()`; empty or missing falls back to `$HOME`, then `$USERPROFILE`. */
+  /** `os.homedir()`; blank or missing falls back to `$HOME`, then `$USERPROFILE` (`resolveHomeDir`). */
   osHome?: string;
   tmpdir: string;
   platform: string;
@@ -62,7 +58,7 @@ export interface AivaultPaths {
 
 export function resolveAivaultPaths(inputs: PathInputs): AivaultPaths {
   const { env } = inputs;
-  const home = nonEmpty(inputs.osHome) ?? nonEmpty(env['HOME']) ?? nonEmpty(env['USERPROFILE']) ?? null;
+  const home = resolveHomeDir(inputs.osHome, env) ?? null;
   const aivaultRoot = home === null ? join(inputs.tmpdir, 'aivault-no-home') : join(home, '.aivault');
   const dir = pathVar(env, 'AIVAULT_DIR');
   const vaultRoot = dir === undefined ? join(aivaultRoot, 'data', 'vault') : dir;
@@ -97,10 +93,4 @@ export function daemonModes(env: EnvMap, shared: boolean): { socketMode: number;
     socketMode: parseOctalMode(env['AIVAULTD_SOCKET_MODE']) ?? (shared ? 0o660 : 0o600),
     dirMode: parseOctalMode(env['AIVAULTD_SOCKET_DIR_MODE']) ?? (shared ? 0o750 : undefined),
   };
-}
-
-// --- internal ---
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
