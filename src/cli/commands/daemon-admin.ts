@@ -10,7 +10,7 @@ import type { ControlTransport } from '../../core/transport.js';
 import type { CliContext } from '../context.js';
 import { daemonError, inputError } from '../errors.js';
 import { statusJson } from '../format/status.js';
-import { isConnectFailure } from '../invoke/daemon-route.js';
+import { isConnectFailure, retryAfterAutostart } from '../invoke/daemon-route.js';
 import { daemonLogPath, locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { connectSocket, openVault, sockets } from '../wiring.js';
@@ -91,16 +91,7 @@ async function withDaemon<T>(ctx: CliContext, path: string, start: boolean, op: 
   }
   const daemonPath = locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env);
   const child = await spawnDaemon({ daemonPath, args: ['--socket', path], env: ctx.env, logPath: daemonLogPath(path), waitForExit: false });
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    try {
-      return await once();
-    } catch (error) {
-      if (!isConnectFailure(error)) throw error;
-      if (child.hasExited() || Date.now() >= deadline) throw daemonError(`failed connecting to aivaultd at '${path}' after autostart`);
-      await Promise.race([new Promise((r) => setTimeout(r, 25)), child.exited]);
-    }
-  }
+  return retryAfterAutostart(path, child, once);
 }
 
 /** daemon.md §7 step 6: health probe every `stepMs` for up to `forMs`. */

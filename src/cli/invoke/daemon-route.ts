@@ -37,6 +37,30 @@ export function isConnectFailure(error: unknown): boolean {
 }
 
 /**
+ * daemon.md §6.5: after spawning, retry `attempt` every `stepMs` (25 ms) for up to `forMs` (2 s) while
+ * it fails to connect; stops early when the child dies. Other errors pass through at once.
+ */
+export async function retryAfterAutostart<T>(
+  path: string,
+  child: SpawnedDaemon,
+  attempt: () => Promise<T>,
+  timing: { stepMs?: number | undefined; forMs?: number | undefined } = {},
+): Promise<T> {
+  const step = timing.stepMs ?? 25;
+  const deadline = Date.now() + (timing.forMs ?? 2000);
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isConnectFailure(error)) throw error;
+      if (child.hasExited() || Date.now() >= deadline) throw connectFailure(`failed connecting to aivaultd at '${path}' after autostart`, error);
+      // Wake on the retry tick or as soon as the child dies, whichever is first.
+      await Promise.race([new Promise((r) => setTimeout(r, step)), child.exited]);
+    }
+  }
+}
+
+/**
  * The thin attempt (daemon.md §6.2): explicit socket only if set; else per-user, then shared
  * (unless `AIVAULT_DIR` isolates the run). No autostart.
  */
@@ -117,23 +141,16 @@ async function once<T>(deps: RouteDeps, path: string, exchange: Exchange<T>): Pr
 async function autostartOn<T>(path: string, deps: RouteDeps, exchange: Exchange<T>): Promise<T> {
   if (!deps.autostart) throw daemonError(`aivaultd not running at '${path}' (autostart disabled)`);
   const child = await deps.spawnDaemon(path, deps.once);
-  const step = deps.retryMs ?? 25;
-  const deadline = Date.now() + (deps.retryForMs ?? 2000);
-  for (;;) {
-    try {
-      const result = await once(deps, path, exchange);
-      if (deps.once) await child.exited;
-      return result;
-    } catch (error) {
-      if (!isConnectFailure(error)) {
-        if (deps.once) await child.exited;
-        throw error;
-      }
-      if (child.hasExited() || Date.now() >= deadline) throw connectFailure(`failed connecting to aivaultd at '${path}' after autostart`, error);
-      // Wake on the retry tick or as soon as the child dies, whichever is first.
-      await Promise.race([new Promise((r) => setTimeout(r, step)), child.exited]);
-    }
+  let result: T;
+  try {
+    result = await retryAfterAutostart(path, child, () => once(deps, path, exchange), { stepMs: deps.retryMs, forMs: deps.retryForMs });
+  } catch (error) {
+    // A `--once` daemon that answered (even with an error) is let finish; one that never came up is not awaited.
+    if (deps.once && !isConnectFailure(error)) await child.exited;
+    throw error;
   }
+  if (deps.once) await child.exited;
+  return result;
 }
 
 function connectFailure(message: string, cause: unknown): BrokerError {
