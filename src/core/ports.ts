@@ -20,6 +20,14 @@ export interface FileHandlePort {
   close(): Promise<void>;
 }
 
+/** A file kept open for appending (`FsPort.openAppend`): every `write` lands at the end of the file. */
+export interface AppendHandlePort {
+  write(data: Uint8Array): Promise<void>;
+  /** The open file's own stat (not the path's): its `ino` tells whether the path still names it. */
+  stat(): Promise<FileStat>;
+  close(): Promise<void>;
+}
+
 /** The narrow subset of `fs/promises` the core calls; node's and memfs's both satisfy it via `toFsPort`. */
 export interface FsPort {
   readFile(path: string): Promise<Uint8Array>;
@@ -32,6 +40,12 @@ export interface FsPort {
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<FileStat>;
   rm(path: string, options?: { recursive?: boolean; force?: boolean }): Promise<void>;
+  /**
+   * Opens (creating, mode 0600) a file for appending and keeps it open. Optional: where absent,
+   * appenders call `appendFile` per batch (open/write/close each time).
+   * @see ./vault/audit-log.ts
+   */
+  openAppend?(path: string): Promise<AppendHandlePort>;
   /**
    * Watches a DIRECTORY: `onChange` gets the changed child's name (`null` when unknown) for every
    * change inside it; `onError` when the watch fails or ends (then it reports nothing more). Returns

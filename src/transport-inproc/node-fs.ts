@@ -19,6 +19,20 @@ export const nodeFs: FsPort = {
       close: () => handle.close(),
     };
   },
+  openAppend: async (path) => {
+    const handle = await fsp.open(path, 'a', 0o600);
+    return {
+      write: async (data) => {
+        // 'a' appends every write at the end; loop over short writes
+        for (let at = 0; at < data.length; ) at += (await handle.write(data, at, data.length - at)).bytesWritten;
+      },
+      stat: async () => {
+        const s = await handle.stat();
+        return { isFile: () => s.isFile(), isDirectory: () => s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, ino: s.ino };
+      },
+      close: () => handle.close(),
+    };
+  },
   rename: (from, to) => fsp.rename(from, to),
   mkdir: (path, options) => fsp.mkdir(path, options),
   chmod: (path, mode) => fsp.chmod(path, mode),

@@ -5,7 +5,7 @@
  *
  * @see ../../../../shared/spec/vault.md §12; spec/README.md Decisions 8, 16
  */
-import type { Clock, EnvMap, FsPort } from '../ports.js';
+import type { AppendHandlePort, Clock, EnvMap, FsPort } from '../ports.js';
 import { joinPath } from '../paths.js';
 import { concatBytes, utf8DecodeStrict, utf8Encode } from '../encoding.js';
 import type { AuditEvent } from './types.js';
@@ -14,6 +14,8 @@ import { isNotFound } from './vault-errors.js';
 /** @default 5 MiB */
 export const AUDIT_ROTATE_BYTES = 5 * 1024 * 1024;
 export const AUDIT_KEEP_SEGMENTS = 10;
+/** How often a kept-open segment is checked to still be the file its path names. */
+const IDENTITY_CHECK_MS = 1000;
 
 /** Serialisation order: the vault keys of §12.1, then the `capability.invoked` keys of Decision 16. */
 const EVENT_KEYS = [
@@ -86,6 +88,69 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  /**
+   * The segment kept open between batches where the port can (`openAppend`), with the inode it
+   * was opened on and when the path was last checked to still name it.
+   */
+  let open: { file: string; handle: AppendHandlePort; ino: number | undefined; checkedAtMs: number } | null = null;
+
+  async function closeOpen(): Promise<void> {
+    const current = open;
+    open = null;
+    await current?.handle.close().catch(() => undefined);
+  }
+
+  async function openSegment(openAppend: NonNullable<FsPort['openAppend']>, file: string): Promise<AppendHandlePort> {
+    if (!dirReady) {
+      await fs.mkdir(auditDir, { recursive: true });
+      dirReady = true;
+    }
+    let handle: AppendHandlePort;
+    try {
+      handle = await openAppend(file);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await fs.mkdir(auditDir, { recursive: true });
+      handle = await openAppend(file);
+    }
+    const ino = await handle.stat().then((s) => s.ino, () => undefined);
+    open = { file, handle, ino, checkedAtMs: options.clock.now() };
+    size = null;
+    return handle;
+  }
+
+  /**
+   * The open handle for `file`: reopened on a month change, and when, checked at most once a
+   * second, the path no longer names the open file (removed, or rotated by another instance).
+   */
+  async function segmentHandle(openAppend: NonNullable<FsPort['openAppend']>, file: string): Promise<AppendHandlePort> {
+    if (open !== null && open.file !== file) await closeOpen();
+    if (open === null) return openSegment(openAppend, file);
+    const now = options.clock.now();
+    if (now - open.checkedAtMs < IDENTITY_CHECK_MS && now >= open.checkedAtMs) return open.handle;
+    open.checkedAtMs = now;
+    const onDisk = await fs.stat(file).catch((error: unknown) => {
+      if (isNotFound(error)) return null;
+      throw error;
+    });
+    if (onDisk !== null && (onDisk.ino === undefined || onDisk.ino === open.ino)) return open.handle;
+    await closeOpen();
+    return openSegment(openAppend, file);
+  }
+
+  /** One batch to the end of `file`: through the kept-open handle where the port has one. */
+  async function appendBatch(file: string, bytes: Uint8Array): Promise<void> {
+    const openAppend = fs.openAppend?.bind(fs);
+    if (openAppend === undefined) return appendCreatingDir(file, bytes);
+    const handle = await segmentHandle(openAppend, file);
+    try {
+      await handle.write(bytes);
+    } catch (error) {
+      await closeOpen();
+      throw error;
+    }
+  }
+
   async function rotate(file: string): Promise<void> {
     await fs.rm(`${file}.${AUDIT_KEEP_SEGMENTS}`, { force: true });
     for (let n = AUDIT_KEEP_SEGMENTS - 1; n >= 1; n--) {
@@ -103,7 +168,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   /** Appends one batch (one `appendFile`), then counts it against the segment and rotates if due. */
   async function write(file: string, bytes: Uint8Array): Promise<void> {
     try {
-      await appendCreatingDir(file, bytes);
+      await appendBatch(file, bytes);
       if (size === null || size.file !== file) size = { file, bytes: (await fs.stat(file)).size };
       else size.bytes += bytes.length;
       if (size.bytes < rotateBytes) return;
@@ -111,6 +176,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       size.bytes = (await fs.stat(file)).size;
       if (size.bytes < rotateBytes) return;
       size = null;
+      await closeOpen();
       await rotate(file);
     } catch {
       size = null;
@@ -132,7 +198,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     draining = null;
   }
 
-  const flush = (): Promise<void> => draining ?? Promise.resolve();
+  /** Waits for the drain, then closes the kept-open segment (flush runs before exit and before reads). */
+  async function flush(): Promise<void> {
+    while (draining !== null) await draining;
+    await closeOpen();
+  }
 
   return {
     append(event) {
