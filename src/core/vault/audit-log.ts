@@ -162,7 +162,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   /** Lines waiting for the drain, in call order. */
-  let queue: Array<{ file: string; line: Uint8Array; done: () => void }> = [];
+  const queue: Array<{ file: string; line: Uint8Array; done: () => void }> = [];
   let draining: Promise<void> | null = null;
 
   /** Appends one batch (one `appendFile`), then counts it against the segment and rotates if due. */
@@ -190,8 +190,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const file = queue[0]!.file;
       let n = 1;
       while (n < queue.length && queue[n]!.file === file) n++;
-      const batch = queue.slice(0, n);
-      queue = queue.slice(n);
+      const batch = queue.splice(0, n);
       await write(file, batch.length === 1 ? batch[0]!.line : concatBytes(batch.map((b) => b.line)));
       for (const b of batch) b.done();
     }
