@@ -9,19 +9,14 @@ import type { ErrorCode } from '../error-codes.js';
 import type { AuditEvent } from '../vault/types.js';
 import type { CallContext } from './types.js';
 
-/** What the pipeline learned so far; filled step by step, read once at the end. */
-export interface CallTrace {
-  startedAtMs: number;
-  capability?: string;
-  credential?: string;
-  provider?: string;
-  host?: string;
-  method?: string;
-  path?: string;
-  status?: number;
-  requestBytes?: number;
-  responseBytes?: number;
-}
+/**
+ * What the pipeline learned so far; filled step by step, read once at the end. Its keys are the
+ * event's own, so the trace and the persisted event cannot drift apart.
+ */
+export type CallTrace = { startedAtMs: number } & Pick<
+  AuditEvent,
+  'capability' | 'credential' | 'provider' | 'host' | 'method' | 'path' | 'status' | 'requestBytes' | 'responseBytes'
+>;
 
 export const INVOKED_KIND = 'capability.invoked';
 
