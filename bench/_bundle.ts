@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BENCH_ROOT } from './_upstream.js';
 
 export interface Bundles {
-  /** `bin/aivault.js` of the dev build. */
+  /** `bin/aivault.cjs` of the dev build. */
   aivault: string;
   aivaultd: string;
   /** Bundled children by name (`daemon`, `inproc-stream`, `direct-stream`). */
@@ -29,7 +29,7 @@ const CHILD_OUT = join(BENCH_ROOT, '.tmp/dist-bench-children');
 export async function ensureBundles(): Promise<Bundles> {
   const rebuilt: string[] = [];
   const sources = await newestMtime(['src', 'bin', 'tsup.config.ts'].map((p) => join(BENCH_ROOT, p)));
-  const aivault = join(CLI_OUT, 'bin/aivault.js');
+  const aivault = join(CLI_OUT, 'bin/aivault.cjs');
   if (!existsSync(aivault) || (await stat(aivault)).mtimeMs < sources) {
     await buildCli();
     rebuilt.push('cli');

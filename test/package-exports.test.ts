@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ENTRIES } from '../tsup.config.js';
+import { COMMONJS_ENTRIES, ENTRIES } from '../tsup.config.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -15,7 +15,7 @@ test('package exports and bins match the tsup entries', async () => {
     assert.equal(value.types, value.import.replace(/\.js$/, '.d.ts'));
   }
   for (const value of Object.values(pkg.bin) as string[]) targets.add(value);
-  const built = new Set(Object.keys(ENTRIES).map((name) => `./dist/${name}.js`));
+  const built = new Set(Object.keys(ENTRIES).map((name) => `./dist/${name}${COMMONJS_ENTRIES.has(name) ? '.cjs' : '.js'}`));
   assert.deepEqual([...targets].sort(), [...built].sort());
   assert.deepEqual(pkg.files, ['dist']);
   assert.equal(pkg.type, 'module');

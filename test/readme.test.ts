@@ -26,7 +26,7 @@ before(async () => {
   await rm(bin, { recursive: true, force: true });
   await import('node:fs/promises').then((fs) => fs.mkdir(bin));
   const shim = join(bin, 'aivault');
-  await writeFile(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, '.tmp/dist-dev/bin/aivault.js')}" "$@"\n`);
+  await writeFile(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, '.tmp/dist-dev/bin/aivault.cjs')}" "$@"\n`);
   await chmod(shim, 0o755);
   env = { PATH: `${bin}:${process.env['PATH'] ?? ''}`, HOME: dir, AIVAULT_DIR: join(dir, 'vault'), OPENAI_API_KEY: KEY, ...upstream.devEnv() };
 });

@@ -1,5 +1,5 @@
 /**
- * 6. `aivault invoke` wall time (the built `bin/aivault.js`, spawn to exit) against the warm
+ * 6. `aivault invoke` wall time (the built `bin/aivault.cjs`, spawn to exit) against the warm
  * daemon (`AIVAULTD_SOCKET`), vs `node -e 0`, interleaved. Goal: ≤1.5× median.
  */
 import { CAPABILITY } from '../_envelopes.js';

@@ -10,8 +10,8 @@ import { startHttpsUpstream, type HttpsUpstream } from '../fakes/https-upstream.
 import { spawnCapture } from '../fakes/spawn-capture.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DEV_BIN = join(ROOT, '.tmp/dist-dev/bin/aivault.js');
-const RELEASE_BIN = join(ROOT, '.tmp/dist-release/bin/aivault.js');
+const DEV_BIN = join(ROOT, '.tmp/dist-dev/bin/aivault.cjs');
+const RELEASE_BIN = join(ROOT, '.tmp/dist-release/bin/aivault.cjs');
 const KEY = 'sk-e2e-4f1c9a7d2b8e6053';
 
 function runBin(bin: string, args: string[], env: Record<string, string>, stdin?: string) {

@@ -1,10 +1,11 @@
 // The built `aivault` bundle against a real socket daemon: the thin invoke path must not load vault,
-// crypto, registry or broker code (evidence: every module the process resolves, logged by a loader hook).
+// crypto, registry or broker code (evidence: every built file the process reads, logged by a preload
+// that wraps readFileSync for CommonJS, and every ES module it imports, logged by a loader hook).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,12 +13,13 @@ import type { BrokerResponse, BrokerService } from '../../src/core/index.js';
 import { createSocketServer } from '../../src/transport-socket/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, '.tmp/dist-dev/bin/aivault.js');
+const BIN = join(ROOT, '.tmp/dist-dev/bin/aivault.cjs');
 const built = existsSync(BIN);
 const skip = built ? false : 'dev bundle missing: run `npm run pretest` (npm test builds it first)';
 
-/** Markers that only appear in the heavy modules (unminified tsup output keeps names). */
-const HEAVY = ['function createVault(', 'function createBroker(', 'function builtinRegistry(', 'xchacha20poly1305', 'argon2id', 'vaultSecrets'];
+const DIST = join(ROOT, '.tmp/dist-dev');
+/** Strings that survive minification and only appear in the heavy modules: vault, KDF, cipher, broker, registry. */
+const HEAVY = ['vault.json', 'rotation.json', 'argon2id', 'expand 32-byte k', 'AWS4-HMAC-SHA256', 'capability.invoked', 'api.openai.com'];
 
 function service(calls: string[]): BrokerService {
   return {
@@ -61,7 +63,13 @@ test('thin invoke over a daemon loads no vault/crypto/registry/broker chunk', { 
     await writeFile(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }\n`);
     const register = join(dir, 'register.mjs');
     await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const r = await runNode(['--import', register, BIN, 'invoke', 'openai/models', '--method', 'GET', '--path', '/v1/models'], {
+    const preload = join(dir, 'preload.cjs');
+    await writeFile(
+      preload,
+      `const fs = require('node:fs'); const { pathToFileURL } = require('node:url'); const read = fs.readFileSync;\n` +
+        `fs.readFileSync = function (path, ...rest) { if (typeof path === 'string') fs.appendFileSync(${JSON.stringify(log)}, pathToFileURL(path).href + '\\n'); return read.call(this, path, ...rest); };\n`,
+    );
+    const r = await runNode(['--require', preload, '--import', register, BIN, 'invoke', 'openai/models', '--method', 'GET', '--path', '/v1/models'], {
       AIVAULTD_SOCKET: server.path,
       HOME: dir,
     });
@@ -69,12 +77,16 @@ test('thin invoke over a daemon loads no vault/crypto/registry/broker chunk', { 
     assert.equal(r.code, 0);
     assert.equal(r.stdout, 'hello from daemon', 'raw body, no added newline');
     assert.deepEqual(calls, ['openai/models GET /v1/models']);
-    const loaded = (await readFile(log, 'utf8')).split('\n').filter((u) => u.startsWith('file:') && u.includes('/.tmp/dist-dev/'));
-    assert.ok(loaded.some((u) => u.endsWith('/bin/aivault.js')), 'the hook saw the bundle');
-    assert.deepEqual(loaded.filter((u) => u.includes('/bin/lazy/')), [], 'no lazily built module was needed');
-    for (const url of loaded) {
-      const text = await readFile(new URL(url), 'utf8');
-      for (const marker of HEAVY) assert.ok(!text.includes(marker), `${url} contains ${marker}`);
+    const loaded = [...new Set((await readFile(log, 'utf8')).split('\n').filter((u) => u.startsWith('file:') && u.includes('/.tmp/dist-dev/')))];
+    const names = loaded.map((u) => u.slice(u.indexOf('/.tmp/dist-dev/') + '/.tmp/dist-dev/'.length)).sort();
+    assert.deepEqual(names, ['bin/aivault-cli.cjs', 'bin/aivault-cli.v8cache', 'bin/aivault.cjs'], 'the launcher, the one-file CLI and its code cache; nothing lazy');
+    const everyBuiltFile = (await readdir(DIST, { recursive: true })).filter((f) => /\.(c?js)$/.test(f));
+    for (const marker of HEAVY) {
+      assert.ok(everyBuiltFile.some((f) => readFileSync(join(DIST, f), 'utf8').includes(marker)), `marker ${marker} exists in the heavy modules`);
+    }
+    for (const name of names.filter((n) => n.endsWith('js'))) {
+      const text = await readFile(join(DIST, name), 'utf8');
+      for (const marker of HEAVY) assert.ok(!text.includes(marker), `${name} contains ${marker}`);
     }
     assert.ok(!existsSync(join(dir, '.aivault')), 'no vault was created or read');
   } finally {
@@ -101,6 +113,26 @@ test('the daemon error text is printed verbatim, exit 1; no fallback after a rem
     assert.ok(!existsSync(join(dir, '.aivault')), 'the local path (vault) was not tried');
   } finally {
     await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built code cache is accepted by this Node, and the CLI runs without it', { skip }, async () => {
+  const probe = `const l = require(${JSON.stringify(join(DIST, 'bin/aivault.cjs'))}); process.stdout.write(String(l.compileCli(${JSON.stringify(join(DIST, 'bin'))}).cacheRejected));`;
+  const accepted = await runNode(['-e', probe], {});
+  assert.equal(accepted.stdout, 'false', accepted.stderr);
+
+  const dir = await mkdtemp(join(tmpdir(), 'aivault-nocache-'));
+  try {
+    await cp(DIST, dir, { recursive: true });
+    await rm(join(dir, 'bin/aivault-cli.v8cache'));
+    const version = await runNode([join(dir, 'bin/aivault.cjs'), '--version'], {});
+    assert.match(version.stdout, /^aivault \d+\.\d+\.\d+\n$/);
+    await writeFile(join(dir, 'bin/aivault-cli.v8cache'), 'not a code cache');
+    const help = await runNode([join(dir, 'bin/aivault.cjs'), 'help', 'invoke'], {});
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /invoke/, 'a lazily imported module (help) loads through the launcher');
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
