@@ -19,7 +19,7 @@ import {
   type Vault,
   type VaultOptions,
 } from '../src/core/index.js';
-import { nodeFs } from '../src/transport-inproc/index.js';
+import { nodeAuditBatching, nodeFs } from '../src/transport-inproc/index.js';
 
 const clock = { now: () => Date.now() };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -38,6 +38,7 @@ export function openVault(env: EnvMap, extra: Partial<Pick<VaultOptions, 'fs' | 
     canonical: root.canonical,
     pid: process.pid,
     sleep,
+    auditBatching: nodeAuditBatching,
     ...(extra.disableAudit === undefined ? {} : { disableAudit: extra.disableAudit }),
   });
 }

@@ -144,6 +144,6 @@ export { createVault } from './vault/create-vault.js';
 export type { VaultOptions } from './vault/create-vault.js';
 export { resolveVaultRoot, vaultPathsFor } from './vault/vault-paths.js';
 export type { ResolvedVaultRoot } from './vault/vault-paths.js';
-export { createAuditLog, diskLogsDisabled, serialiseAuditEvent } from './vault/audit-log.js';
-export type { AuditLog, AuditLogOptions } from './vault/audit-log.js';
+export { AUDIT_BATCH_MS, createAuditLog, diskLogsDisabled, serialiseAuditEvent } from './vault/audit-log.js';
+export type { AuditBatching, AuditLog, AuditLogOptions } from './vault/audit-log.js';
 export type { InitProvider, ResolveOptions, MutationOptions, KeyProviderType, KeyProviderConfig, GroupAttachment } from './vault/types.js';

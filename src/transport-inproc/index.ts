@@ -7,7 +7,7 @@ export type { InprocTransportOptions } from './inproc-transport.js';
 export { createNodePorts, nodeFs } from './node-ports.js';
 export { createNodeBrokerService } from './node-service.js';
 export type { NodeBrokerService, NodeBrokerServiceOptions } from './node-service.js';
-export { createNodeVault } from './node-vault.js';
+export { createNodeVault, nodeAuditBatching } from './node-vault.js';
 export { createClient } from '../core/index.js';
 export type { Client, ClientCallOptions } from '../core/index.js';
 export type { NodePorts, NodePortsOptions } from './node-ports.js';

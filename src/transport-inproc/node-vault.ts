@@ -4,7 +4,7 @@
  *
  * @see ../../shared/spec/vault.md §2.1
  */
-import { createVault, resolveVaultRoot, type EnvMap, type Vault } from '../core/index.js';
+import { AUDIT_BATCH_MS, createVault, resolveVaultRoot, type AuditBatching, type EnvMap, type Vault } from '../core/index.js';
 import type { NodePorts } from './node-ports.js';
 
 /** The vault of this process's environment (vault.md §2.1: `AIVAULT_DIR`, else `~/.aivault/data/vault`). */
@@ -22,5 +22,19 @@ export function createNodeVault(env: EnvMap, ports: Pick<NodePorts, 'fs' | 'cryp
     pid: ports.pid,
     uuid: ports.uuid,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    auditBatching: nodeAuditBatching,
   });
 }
+
+/**
+ * One audit append per 10 ms window instead of one or two per call. A ref'd timer on purpose:
+ * queued lines keep the process alive until they are written (the CLI and the daemon also flush
+ * before exit, which writes at once).
+ */
+export const nodeAuditBatching: AuditBatching = {
+  ms: AUDIT_BATCH_MS,
+  after(ms, fn) {
+    const handle = setTimeout(fn, ms);
+    return () => clearTimeout(handle);
+  },
+};

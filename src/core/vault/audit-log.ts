@@ -45,7 +45,23 @@ export interface AuditLogOptions {
   disabled?: boolean;
   /** @default AUDIT_ROTATE_BYTES */
   rotateBytes?: number;
+  /**
+   * Holds queued lines up to `ms` before appending them, so a busy broker writes one batch per
+   * window instead of one or two per call (each append is a thread-pool round trip). `after` must
+   * keep the process alive until it fires, so lines still reach the disk before a natural exit;
+   * `flush` (and `read`) write at once. @default undefined (append as soon as a line is queued)
+   */
+  batching?: AuditBatching;
 }
+
+export interface AuditBatching {
+  ms: number;
+  /** Runs `fn` once after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+/** The Node vault's window: short enough that lines land promptly, long enough for many calls per batch. */
+export const AUDIT_BATCH_MS = 10;
 
 /** `AIVAULT_DISABLE_DISK_LOGS` / `MOLDABLE_DISABLE_DISK_LOGS`: trimmed, lower-cased `1|true|yes|on`. */
 export function diskLogsDisabled(env: EnvMap): boolean {
@@ -164,6 +180,26 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   /** Lines waiting for the drain, in call order. */
   const queue: Array<{ file: string; line: Uint8Array; done: () => void }> = [];
   let draining: Promise<void> | null = null;
+  /** Cancels the pending batching window, while one is armed. */
+  let windowCancel: (() => void) | null = null;
+
+  /** Starts the drain now unless one runs (it picks up what is queued); only with a non-empty queue. */
+  const startDrain = (): void => {
+    windowCancel?.();
+    windowCancel = null;
+    if (queue.length > 0) draining ??= drain();
+  };
+
+  /** A new line: drain now, or at the end of the batching window (a running drain takes it anyway). */
+  const schedule = (): void => {
+    if (draining !== null || windowCancel !== null) return;
+    const batching = options.batching;
+    if (batching === undefined || batching.ms <= 0) return startDrain();
+    windowCancel = batching.after(batching.ms, () => {
+      windowCancel = null;
+      startDrain();
+    });
+  };
 
   /** Appends one batch (one `appendFile`), then counts it against the segment and rotates if due. */
   async function write(file: string, bytes: Uint8Array): Promise<void> {
@@ -184,22 +220,32 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  /** Writes what is queued, batch by batch (consecutive lines of one segment file go together). */
+  /**
+   * Writes what is queued, batch by batch (consecutive lines of one segment file go together).
+   * With batching, only the lines queued when the window closed: later ones wait for the next window.
+   */
   async function drain(): Promise<void> {
-    while (queue.length > 0) {
+    let left = options.batching === undefined ? Number.POSITIVE_INFINITY : queue.length;
+    while (queue.length > 0 && left > 0) {
       const file = queue[0]!.file;
       let n = 1;
-      while (n < queue.length && queue[n]!.file === file) n++;
+      while (n < queue.length && n < left && queue[n]!.file === file) n++;
+      left -= n;
       const batch = queue.splice(0, n);
       await write(file, batch.length === 1 ? batch[0]!.line : concatBytes(batch.map((b) => b.line)));
       for (const b of batch) b.done();
     }
     draining = null;
+    if (queue.length > 0) schedule();
   }
 
-  /** Waits for the drain, then closes the kept-open segment (flush runs before exit and before reads). */
+  /** Writes everything queued now, then closes the kept-open segment (flush runs before exit and before reads). */
   async function flush(): Promise<void> {
-    while (draining !== null) await draining;
+    for (;;) {
+      startDrain();
+      if (draining === null) break;
+      await draining;
+    }
     await closeOpen();
   }
 
@@ -216,7 +262,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
       return new Promise<void>((done) => {
         queue.push({ file, line, done });
-        draining ??= drain();
+        schedule();
       });
     },
     flush,

@@ -9,7 +9,7 @@ import { joinPath } from '../paths.js';
 import type { AuditEvent, Vault, VaultPaths, VaultStatus } from './types.js';
 import type { VaultContext } from './_context.js';
 import { findGlobalRefByName, resolveSecret, signHmacSha256 } from './access.js';
-import { createAuditLog } from './audit-log.js';
+import { createAuditLog, type AuditBatching } from './audit-log.js';
 import { readConfig, readConfigFile } from './config.js';
 import { createStatCache } from './stat-cache.js';
 import { createStatWatch } from '../stat-watch.js';
@@ -55,6 +55,12 @@ export interface VaultOptions {
   disableAudit?: boolean;
   /** Audit segment size that triggers rotation. @default 5 MiB */
   auditRotateBytes?: number;
+  /**
+   * Append audit lines once per window instead of as soon as each is queued (the timer must keep
+   * the process alive; `flush()` writes at once). @default undefined (no window)
+   * @see ./audit-log.ts AuditLogOptions.batching
+   */
+  auditBatching?: AuditBatching;
 }
 
 /**
@@ -102,6 +108,7 @@ export function createVault(options: VaultOptions): Vault {
       auditDir: paths.auditDir,
       ...(options.disableAudit === undefined ? {} : { disabled: options.disableAudit }),
       ...(options.auditRotateBytes === undefined ? {} : { rotateBytes: options.auditRotateBytes }),
+      ...(options.auditBatching === undefined ? {} : { batching: options.auditBatching }),
     }),
     keys: createKeyState({ fs, env: options.env, stat: watched.stat }),
     index: createSecretIndex({

@@ -39,3 +39,61 @@ test('read waits for queued lines; a failing append resolves its callers and the
   const read = await log.read(10);
   assert.deepEqual(read.map((e) => e.secretId), ['s2']);
 });
+
+/** A batching window fired by hand: `fire()` runs the armed timer, if any. */
+function manualWindow() {
+  let armed: (() => void) | null = null;
+  let arms = 0;
+  return {
+    batching: {
+      ms: 10,
+      after: (_ms: number, fn: () => void) => {
+        arms += 1;
+        armed = fn;
+        return () => {
+          armed = null;
+        };
+      },
+    },
+    fire: () => {
+      const fn = armed;
+      armed = null;
+      fn?.();
+    },
+    armed: () => armed !== null,
+    arms: () => arms,
+  };
+}
+
+test('with a batching window, lines wait for the window and go out in one append', async () => {
+  const mem = createMemFs();
+  const spy = countingFs(mem.fs);
+  const window = manualWindow();
+  const log = createAuditLog({ fs: spy.fs, clock: createManualClock(), env: {}, auditDir: '/a', batching: window.batching });
+  const appended = [1, 2, 3].map((i) => log.append(event(i)));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(spy.count('appendFile'), 0, 'nothing written before the window closes');
+  assert.equal(window.arms(), 1, 'one window for the three lines');
+  window.fire();
+  await Promise.all(appended);
+  assert.equal(spy.count('appendFile'), 1);
+  assert.deepEqual((await log.read(10)).map((e) => e.secretId), ['s3', 's2', 's1']);
+});
+
+test('flush writes at once and cancels the window; lines queued later arm a new one', async () => {
+  const mem = createMemFs();
+  const spy = countingFs(mem.fs);
+  const window = manualWindow();
+  const log = createAuditLog({ fs: spy.fs, clock: createManualClock(), env: {}, auditDir: '/a', batching: window.batching });
+  void log.append(event(1));
+  void log.append(event(2));
+  assert.equal(window.armed(), true);
+  await log.flush();
+  assert.equal(window.armed(), false, 'flush cancelled the window');
+  assert.equal(spy.count('appendFile'), 1);
+  const late = log.append(event(3));
+  assert.equal(window.armed(), true);
+  window.fire();
+  await late;
+  assert.deepEqual((await log.read(10)).map((e) => e.secretId), ['s3', 's2', 's1']);
+});
