@@ -38,13 +38,8 @@ export function checkTarget(
 ): Target {
   const text = authority.trim();
   if (text === '' || /[@/?#\s\\]/.test(text)) throw policyViolation(INVALID_AUTHORITY_MESSAGE);
-  let url: URL;
-  try {
-    url = new URL(`${scheme}://${text}/`);
-  } catch {
-    throw policyViolation(INVALID_AUTHORITY_MESSAGE);
-  }
-  if (url.hostname === '' || url.username !== '' || url.password !== '') throw policyViolation(INVALID_AUTHORITY_MESSAGE);
+  const url = parseTargetUrl(`${scheme}://${text}/`);
+  if (url === null || url.hostname === '' || url.hasCredentials) throw policyViolation(INVALID_AUTHORITY_MESSAGE);
   if ((scheme === 'http' || scheme === 'ws') && !options.allowHttpLocal) throw policyViolation('scheme not allowed');
   // WHATWG drops the scheme's default port, so any port left is a non-default one.
   const port = url.port === '' ? null : Number(url.port);
@@ -83,4 +78,36 @@ export function effectiveHost(credentialHosts: readonly string[], capabilityHost
 export function validateRedirectHop(mode: 'block' | 'revalidate', currentHost: string, nextHost: string): boolean {
   if (mode === 'block') throw policyViolation('redirects are blocked');
   return currentHost.trim().toLowerCase() !== nextHost.trim().toLowerCase();
+}
+
+// --- internal ---
+
+/** The parts of a WHATWG-parsed target URL the rules read; `null` when it does not parse. */
+interface ParsedTarget {
+  hostname: string;
+  host: string;
+  port: string;
+  hasCredentials: boolean;
+}
+
+/**
+ * Parsed targets by URL text: every call checks the same effective authority, and a WHATWG `URL`
+ * per call is measurable. Pure and bounded (the inputs come from files an operator can change).
+ */
+const parsedTargets = new Map<string, ParsedTarget | null>();
+const PARSED_TARGETS_MAX = 256;
+
+function parseTargetUrl(text: string): ParsedTarget | null {
+  const cached = parsedTargets.get(text);
+  if (cached !== undefined) return cached;
+  let result: ParsedTarget | null;
+  try {
+    const url = new URL(text);
+    result = { hostname: url.hostname, host: url.host, port: url.port, hasCredentials: url.username !== '' || url.password !== '' };
+  } catch {
+    result = null;
+  }
+  if (parsedTargets.size >= PARSED_TARGETS_MAX) parsedTargets.clear();
+  parsedTargets.set(text, result);
+  return result;
 }

@@ -87,8 +87,24 @@ interface Authority {
   port: string | undefined;
 }
 
+/**
+ * Parsed authorities by input text. Every call matches the same few credential and capability
+ * hosts (four parses per call, each a WHATWG `URL`), so the pure result is kept; bounded, since
+ * the inputs come from files an operator can change.
+ */
+const parsed = new Map<string, Authority | undefined>();
+const PARSED_MAX = 256;
+
 /** Exact names go through URL parsing (IPv6 brackets, punycode), as in the original. */
 function parseAuthority(value: string): Authority | undefined {
+  if (parsed.has(value)) return parsed.get(value);
+  const result = parseAuthorityUncached(value);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(value, result);
+  return result;
+}
+
+function parseAuthorityUncached(value: string): Authority | undefined {
   try {
     const url = new URL(`https://${value}`);
     if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') return undefined;
