@@ -10,6 +10,7 @@ const ALPHABET_PADDED = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export const nodeChunkBase64: ChunkBase64 = {
   encode: (bytes) => Buffer.from(asBuffer(bytes).toString('base64'), 'latin1'),
+  encodeInto: (bytes, target, offset) => void asBuffer(target).write(asBuffer(bytes).toString('base64'), offset, 'latin1'),
   decode: (ascii) => {
     if (ascii.length % 4 !== 0) return null;
     const text = asBuffer(ascii).toString('latin1');

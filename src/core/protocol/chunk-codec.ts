@@ -17,6 +17,12 @@ import { END_FRAME, encodeStreamFrame, errorFrame, type StreamFrame } from './re
 /** Base64 between raw bytes and its ASCII bytes (standard alphabet, `=` padded). */
 export interface ChunkBase64 {
   encode(bytes: Uint8Array): Uint8Array;
+  /**
+   * Optional: writes the base64 of `bytes` into `target` at `offset` (exactly
+   * `base64Length(bytes.length)` bytes). Saves the intermediate copy `encode` returns: on a
+   * 1 GiB stream every copy is another GiB of short-lived buffers for the GC to chase.
+   */
+  encodeInto?(bytes: Uint8Array, target: Uint8Array, offset: number): void;
   /** Strict (canonical RFC 4648 §4) decoding; `null` for anything else. */
   decode(ascii: Uint8Array): Uint8Array | null;
 }
@@ -40,10 +46,11 @@ const CLOSE = 0x7d; // }
 
 /** One `chunk` line (with its `\n`); `id` adds the multiplexed tag. */
 export function encodeChunkLine(bytes: Uint8Array, base64: ChunkBase64 = pureChunkBase64, id?: number): Uint8Array {
-  const body = base64.encode(bytes);
+  const body = base64.encodeInto === undefined ? base64.encode(bytes) : null;
+  const bodyLength = body === null ? base64Length(bytes.length) : body.length;
   const idText = id === undefined ? null : utf8Encode(String(id));
   const headLength = idText === null ? 1 : ID_HEAD.length + idText.length + 1;
-  const out = new Uint8Array(headLength + CHUNK_HEAD.length + body.length + TAIL.length);
+  const out = new Uint8Array(headLength + CHUNK_HEAD.length + bodyLength + TAIL.length);
   let at = 0;
   if (idText === null) out[at++] = OPEN;
   else {
@@ -55,8 +62,9 @@ export function encodeChunkLine(bytes: Uint8Array, base64: ChunkBase64 = pureChu
   }
   out.set(CHUNK_HEAD, at);
   at += CHUNK_HEAD.length;
-  out.set(body, at);
-  out.set(TAIL, at + body.length);
+  if (body === null) base64.encodeInto!(bytes, out, at);
+  else out.set(body, at);
+  out.set(TAIL, at + bodyLength);
   return out;
 }
 
@@ -105,6 +113,11 @@ export async function* streamLines(
 }
 
 // --- internal ---
+
+/** Length of the padded base64 text of `n` bytes. */
+function base64Length(n: number): number {
+  return Math.ceil(n / 3) * 4;
+}
 
 function startsWith(line: Uint8Array, prefix: Uint8Array, at: number): boolean {
   if (line.length < at + prefix.length) return false;
