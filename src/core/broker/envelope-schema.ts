@@ -5,34 +5,48 @@
  *
  * @see ../../../shared/spec/broker.md §3
  */
-import { array, create, nullable, object, optional, record, string, type, StructError, type Infer } from 'superstruct';
+import { array, create, lazy, nullable, object, optional, record, string, type, StructError, type Infer } from 'superstruct';
 import { invalidRequest } from '../broker-error.js';
 import type { Envelope } from './types.js';
 
-const HeaderItem = type({ name: string(), value: string() });
+function buildShapes() {
+  const HeaderItem = type({ name: string(), value: string() });
+  const MultipartFile = object({ field: string(), path: string() });
+  const RequestShape = object({
+    method: string(),
+    path: string(),
+    headers: optional(nullable(array(HeaderItem))),
+    body: optional(nullable(string())),
+    multipart: optional(nullable(record(string(), string()))),
+    multipartFiles: optional(nullable(array(MultipartFile))),
+    bodyFilePath: optional(nullable(string())),
+    url: optional(nullable(string())),
+  });
+  const EnvelopeShape = object({
+    capability: string(),
+    credential: optional(nullable(string())),
+    request: RequestShape,
+  });
+  return { RequestShape, EnvelopeShape };
+}
 
-const MultipartFile = object({ field: string(), path: string() });
+let shapes: ReturnType<typeof buildShapes> | undefined;
+
+/**
+ * The envelope schemas, built on first use rather than at import (the thin CLI bundles this
+ * module through the protocol codec). Hot paths embed these directly.
+ */
+export function envelopeShapes(): ReturnType<typeof buildShapes> {
+  return (shapes ??= buildShapes());
+}
 
 /** The `request` object; exported for clients that accept a bare request payload (`aivault invoke --request`). */
-export const RequestShape = object({
-  method: string(),
-  path: string(),
-  headers: optional(nullable(array(HeaderItem))),
-  body: optional(nullable(string())),
-  multipart: optional(nullable(record(string(), string()))),
-  multipartFiles: optional(nullable(array(MultipartFile))),
-  bodyFilePath: optional(nullable(string())),
-  url: optional(nullable(string())),
-});
+export const RequestShape = lazy(() => envelopeShapes().RequestShape);
 
-export const EnvelopeShape = object({
-  capability: string(),
-  credential: optional(nullable(string())),
-  request: RequestShape,
-});
+export const EnvelopeShape = lazy(() => envelopeShapes().EnvelopeShape);
 
 /** An envelope as `EnvelopeShape` accepts it, before normalisation. */
-export type RawEnvelope = Infer<typeof EnvelopeShape>;
+export type RawEnvelope = Infer<ReturnType<typeof buildShapes>['EnvelopeShape']>;
 
 /**
  * Envelopes known to conform to `EnvelopeShape` (nulls and all): built by the daemon's wire decoder
@@ -65,7 +79,7 @@ export const INVALID_ENVELOPE_PREFIX = 'invalid envelope JSON: ';
 export function parseEnvelope(value: unknown): Envelope {
   let raw: RawEnvelope;
   try {
-    raw = create(value, EnvelopeShape);
+    raw = create(value, envelopeShapes().EnvelopeShape);
   } catch (error) {
     if (error instanceof StructError) throw invalidRequest(INVALID_ENVELOPE_PREFIX + describe(error), { path: error.path });
     throw invalidRequest(`${INVALID_ENVELOPE_PREFIX}malformed envelope`);

@@ -11,7 +11,7 @@ import type { BrokerResult } from '../broker/types.js';
 import { base64DecodeStrict, base64Encode } from '../encoding.js';
 import { encodeLine, jsonEncoder, type Encoder } from './frame.js';
 import type { DaemonStatus } from './service.js';
-import { WireBrokerResult, WireDaemonStatus, WireHealth, WireReplyShape, WireStreamFrame } from './schemas.js';
+import { wireSchemas } from './schemas.js';
 import { errorFromWireText, errorToWireText, protocolError } from './wire-errors.js';
 
 export type WireReply = { ok: true; value: unknown } | { ok: false; error: string };
@@ -54,7 +54,7 @@ export function decodeReplyValue(bytes: Uint8Array, context: DecodeContext): unk
 
 /** An already-parsed reply object to its `value` (shared with multiplexed frames). */
 export function replyValue(parsed: unknown, context: DecodeContext): unknown {
-  const [error, reply] = validate(parsed, WireReplyShape);
+  const [error, reply] = validate(parsed, wireSchemas().WireReplyShape);
   if (error) throw protocolError(context.socket, 'reply is not an {ok, value|error} object', context.stream ?? false);
   if (!reply.ok) throw errorFromWireText(reply.error, { socket: context.socket });
   if (reply.value === undefined) throw protocolError(context.socket, 'missing value in aivaultd response', context.stream ?? false);
@@ -62,7 +62,7 @@ export function replyValue(parsed: unknown, context: DecodeContext): unknown {
 }
 
 export function decodeBrokerResult(value: unknown, context: DecodeContext): BrokerResult {
-  const [error, result] = validate(value, WireBrokerResult);
+  const [error, result] = validate(value, wireSchemas().WireBrokerResult);
   if (error) {
     // The CLI prints what it can from a partial value (cli.md §7.6: raw output needs only
     // `response.bodyB64`), so the value travels with the protocol error.
@@ -81,13 +81,13 @@ export function decodeBrokerResult(value: unknown, context: DecodeContext): Brok
 }
 
 export function decodeDaemonStatus(value: unknown, context: DecodeContext): DaemonStatus {
-  const [error, status] = validate(value, WireDaemonStatus);
+  const [error, status] = validate(value, wireSchemas().WireDaemonStatus);
   if (error) throw protocolError(context.socket, 'malformed status value', false);
   return { locked: status.locked };
 }
 
 export function decodeHealth(value: unknown, context: DecodeContext): HealthValue {
-  const [error, health] = validate(value, WireHealth);
+  const [error, health] = validate(value, wireSchemas().WireHealth);
   if (error) throw protocolError(context.socket, 'malformed health value', false);
   return { ok: true, capability: health.capability };
 }
@@ -137,7 +137,7 @@ export function streamFrameValue(parsed: unknown, context: DecodeContext): Decod
     replyValue(parsed, { ...context, stream: true });
     throw protocolError(context.socket, 'unexpected non-frame reply', true);
   }
-  const [error, frame] = validate(parsed, WireStreamFrame);
+  const [error, frame] = validate(parsed, wireSchemas().WireStreamFrame);
   if (error) throw protocolError(context.socket, 'bad stream frame', true);
   if (frame.type === 'error') throw errorFromWireText(frame.error, { socket: context.socket });
   if (frame.type === 'end') return { type: 'end' };

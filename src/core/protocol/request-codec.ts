@@ -10,15 +10,7 @@ import type { Envelope } from '../broker/types.js';
 import { base64DecodeStrict, base64Encode } from '../encoding.js';
 import type { InvokeRequest } from '../transport.js';
 import { DEFAULT_READ_MAX_BYTES, formatByteLimit, jsonEncoder, type Encoder } from './frame.js';
-import {
-  WIRE_OPS,
-  WireBareRequest,
-  WireExecuteRequest,
-  WireHead,
-  WireMultiplexRequest,
-  WireUnlockRequest,
-  type WireOp,
-} from './schemas.js';
+import { WIRE_OPS, wireSchemas, type WireOp } from './schemas.js';
 import { requestParseError } from './wire-errors.js';
 
 export interface ExecuteWireRequest {
@@ -58,7 +50,7 @@ export function decodeRequest(
 
 /** An already-parsed JSON value to a request (multiplexed frames carry requests as values). */
 export function parseRequestValue(value: unknown): WireRequest {
-  const head = check(value, WireHead);
+  const head = check(value, wireSchemas().WireHead);
   const op = head.op;
   if (!isWireOp(op)) throw requestParseError(/^[a-z_]{1,40}$/.test(op) ? `unknown op \`${op}\`` : 'unknown op');
   return PARSERS[op](value);
@@ -120,17 +112,17 @@ const PARSERS = {
   execute_envelope: (value) => parseExecute(value, 'execute_envelope'),
   execute_envelope_stream: (value) => parseExecute(value, 'execute_envelope_stream'),
   unlock: (value) => {
-    const key = base64DecodeStrict(check(value, WireUnlockRequest).key);
+    const key = base64DecodeStrict(check(value, wireSchemas().WireUnlockRequest).key);
     if (key === null || key.length === 0) throw requestParseError('invalid base64 in field `key`');
     return { op: 'unlock', key };
   },
-  lock: (value) => (check(value, WireBareRequest), { op: 'lock' }),
-  status: (value) => (check(value, WireBareRequest), { op: 'status' }),
-  multiplex: (value) => ({ op: 'multiplex', version: check(value, WireMultiplexRequest).version ?? 1 }),
+  lock: (value) => (check(value, wireSchemas().WireBareRequest), { op: 'lock' }),
+  status: (value) => (check(value, wireSchemas().WireBareRequest), { op: 'status' }),
+  multiplex: (value) => ({ op: 'multiplex', version: check(value, wireSchemas().WireMultiplexRequest).version ?? 1 }),
 } satisfies Record<WireOp, (value: unknown) => WireRequest>;
 
 function parseExecute(value: unknown, op: ExecuteWireRequest['op']): ExecuteWireRequest {
-  const v = check(value, WireExecuteRequest);
+  const v = check(value, wireSchemas().WireExecuteRequest);
   return {
     op,
     envelope: toEnvelope(v.envelope),
