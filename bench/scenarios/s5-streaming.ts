@@ -2,10 +2,12 @@
  * 5. Streaming. Time to first body byte through the in-process broker vs direct (goal: overhead
  * ≤1 ms at the median; the mock sends one event at once and ends 5 ms later, so a buffering path
  * shows), plus the same through the persistent socket (informative). Then a 1 GiB body (64 KiB
- * chunks from the mock) through (a) an in-process broker in a child process and (b) a fresh daemon
- * with `aivault invoke --stream` writing to /dev/null: peak RSS of each process under 100 MB.
+ * chunks from the mock) through (a) an in-process broker in a child process (the built package, as
+ * a library user loads it) and (b) a fresh daemon with `aivault invoke --stream` writing to
+ * /dev/null: peak RSS of each process under 100 MB.
  * The baseline process reads the same body straight from the mock with undici.
  */
+import { dirname } from 'node:path';
 import { createClient, type Client } from '../../src/core/index.js';
 import { createSocketTransport } from '../../src/transport-socket/index.js';
 import type { BenchContext } from '../_context.js';
@@ -101,7 +103,9 @@ async function largeBodyRows(ctx: BenchContext): Promise<Row[]> {
   const label = ctx.options.quick ? '64 MiB' : '1 GiB';
 
   const baseline = parseChild(await runNode([bundles.child('direct-stream'), String(total), String(upstream.port), upstream.caPath], { env, timeoutMs }), total);
-  const inproc = parseChild(await runNode([bundles.child('inproc-stream'), String(total)], { env, timeoutMs }), total);
+  // The CLI build folder also holds the library entries: the in-process child runs the package.
+  const dist = dirname(dirname(bundles.aivault));
+  const inproc = parseChild(await runNode([bundles.child('inproc-stream'), String(total), dist], { env, timeoutMs }), total);
 
   const daemon = await ctx.freshDaemon('stream-daemon');
   let daemonIdle: number | null;

@@ -6,7 +6,8 @@
  *
  * @see ../../shared/spec/broker.md §10.1, security.md §4.3-§4.5, spec/README.md Decisions 11, 12, 16
  */
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Agent, buildConnector as BuildConnector, Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
@@ -39,6 +40,7 @@ export type UndiciUpstream = UpstreamPort & { close(): Promise<void> };
 export const ssrfBlocked = (): BrokerError => new BrokerError({ code: 'policy_violation', message: SSRF_BLOCKED_MESSAGE });
 
 export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UndiciUpstream {
+  const { Agent, buildConnector, request: send } = undiciParts();
   const resolveMap = options.resolve ?? new Map<string, DevResolveTarget>();
   const resolveName = options.lookup ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
   const ca = options.extraCaPem && options.extraCaPem.length > 0 ? [...rootCertificates, ...options.extraCaPem] : undefined;
@@ -73,7 +75,7 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
     if (!request.headers.some(([name]) => name.toLowerCase() === 'accept')) headers.push('accept', '*/*');
     let response: Dispatcher.ResponseData;
     try {
-      response = await agent.request({
+      response = await send(agent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method as 'GET',
@@ -99,8 +101,44 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
 
 // --- internal ---
 
+interface UndiciParts {
+  Agent: typeof Agent;
+  buildConnector: typeof BuildConnector;
+  request(agent: Agent, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
+}
+
+let parts: UndiciParts | null = null;
+
+/**
+ * The three undici modules this port uses, required one by one: undici's index also loads fetch,
+ * WebSocket, EventSource, the mocks, caches and interceptors, ~9 MB of resident memory in every
+ * daemon and in-process broker that never use them. `request` is undici's own `Dispatcher#request`
+ * (the index installs it on the prototype; here it is called on the agent, nothing is patched).
+ * If a future undici moves these files, the index is loaded instead.
+ */
+function undiciParts(): UndiciParts {
+  if (parts !== null) return parts;
+  const load = createRequire(import.meta.url);
+  try {
+    const agent = load('undici/lib/dispatcher/agent.js') as unknown;
+    const connector = load('undici/lib/core/connect.js') as unknown;
+    const request = load('undici/lib/api/api-request.js') as unknown;
+    if (typeof agent === 'function' && typeof connector === 'function' && typeof request === 'function') {
+      return (parts = {
+        Agent: agent as typeof Agent,
+        buildConnector: connector as typeof BuildConnector,
+        request: (target, options) => (request as (this: Agent, o: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>).call(target, options),
+      });
+    }
+  } catch {
+    // fall through to the index
+  }
+  const undici = load('undici') as typeof import('undici');
+  return (parts = { Agent: undici.Agent, buildConnector: undici.buildConnector, request: (target, options) => target.request(options) });
+}
+
 /** Dev-resolved hosts dial the named address/port (URL and Host unchanged); IP-literal hosts are checked up front. */
-function guardedConnector(base: buildConnector.connector, resolveMap: ReadonlyMap<string, DevResolveTarget>): buildConnector.connector {
+function guardedConnector(base: BuildConnector.connector, resolveMap: ReadonlyMap<string, DevResolveTarget>): BuildConnector.connector {
   return (opts, callback) => {
     const host = opts.hostname.toLowerCase();
     const override = resolveMap.get(host);

@@ -145,3 +145,24 @@ describe('undici upstream', () => {
     assert.notEqual(without.connectionId, withCert.connectionId);
   });
 });
+
+describe('undici upstream: what it loads', () => {
+  it('uses undici\'s own Agent, connector and request() without loading the undici index', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const module = fileURLToPath(new URL('../../src/transport-inproc/upstream-undici.ts', import.meta.url));
+    const script = [
+      `const { createUndiciUpstream } = await import(${JSON.stringify(module)});`,
+      'const upstream = createUndiciUpstream();',
+      'const { createRequire } = await import("node:module");',
+      'const cache = Object.keys(createRequire(import.meta.url).cache);',
+      'const loadedIndex = cache.some((p) => /[\\\\/]undici[\\\\/]index\\.js$/.test(p));',
+      'const undici = createRequire(import.meta.url)("undici");',
+      'const same = undici.Agent === createRequire(import.meta.url)("undici/lib/dispatcher/agent.js") && undici.buildConnector === createRequire(import.meta.url)("undici/lib/core/connect.js") && undici.Dispatcher.prototype.request === createRequire(import.meta.url)("undici/lib/api/api-request.js");',
+      'await upstream.close();',
+      'process.stdout.write(JSON.stringify({ loadedIndex, same }));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { loadedIndex: false, same: true });
+  });
+});
