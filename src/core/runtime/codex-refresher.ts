@@ -137,7 +137,17 @@ export function createCodexRefresher(options: CodexRefresherOptions): CodexRefre
     // Derived only if the new expiry is in the future (registry.md §7.5).
     if (next.expiresAtMs <= now) throw codexError('Codex OAuth token response is already expired');
     const bytes = utf8Encode(next.text);
-    await request.vault.rotateSecret(parseSecretRef(request.secretRef), bytes.slice());
+    // The vault gets its own copy (it does not wipe its input): wiped once written, and the
+    // caller's bytes are wiped too when the write fails (no plaintext outlives the call).
+    const written = bytes.slice();
+    try {
+      await request.vault.rotateSecret(parseSecretRef(request.secretRef), written);
+    } catch (error) {
+      wipe(bytes);
+      throw error;
+    } finally {
+      wipe(written);
+    }
     return bytes;
   }
 

@@ -210,3 +210,23 @@ test('workspace-scoped documents refresh under the call context', async () => {
   assert.equal(doc.access_token, NEW_AT);
   assert.equal(JSON.parse(await t.stored()).access_token, NEW_AT);
 });
+
+test('the copy handed to the vault for rotation is wiped once written, and when the write fails', async () => {
+  const probe = await harness();
+  for (const fail of [false, true]) {
+    const t = await setup(stale(probe));
+    const given: Uint8Array[] = [];
+    const rotate = t.h.vault.rotateSecret;
+    t.h.vault.rotateSecret = async (id, value, opts) => {
+      given.push(value);
+      const before = dec(value);
+      assert.ok(before.includes(NEW_AT), 'the vault sees the new document while it writes');
+      if (fail) throw new Error('disk full');
+      return rotate(id, value, opts);
+    };
+    if (fail) await assert.rejects(t.load(), /disk full/);
+    else assert.ok((await t.load()).includes(NEW_AT));
+    assert.equal(given.length, 1);
+    assert.ok(given[0]!.every((b) => b === 0), `rotated copy wiped (write ${fail ? 'failed' : 'succeeded'})`);
+  }
+});
