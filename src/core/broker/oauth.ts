@@ -107,7 +107,12 @@ export async function refreshOAuthToken(
       accessTokenExpiresAtMs: deps.clock.now() + body.expires_in * 1000,
     }),
   );
-  await state.writeSecret(credential, refreshed);
+  try {
+    await state.writeSecret(credential, refreshed);
+  } catch (error) {
+    wipe(refreshed);
+    throw error;
+  }
   return refreshed;
 }
 

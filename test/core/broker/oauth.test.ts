@@ -178,3 +178,16 @@ test('a token endpoint that grants an already-expired token is an oauth_error, n
   const error = await h.refuse(env());
   assert.deepEqual([error.code, error.message], ['oauth_error', `oauth2 access token missing or expired for ${TOKEN_URL}`]);
 });
+
+test('a failed write-back wipes the refreshed material and fails the call', async () => {
+  const h = harness({ credentials: [oauthCred({ clientId: 'cid', refreshToken: 'rt-1' })], handler: idp(['at-new']) });
+  const given: Uint8Array[] = [];
+  h.fake.state.writeSecret = async (_credential, value) => {
+    given.push(value);
+    throw new Error('disk full');
+  };
+  assert.equal((await h.refuse(env())).code, 'internal');
+  assert.equal(given.length, 1);
+  assert.ok(given[0]!.every((b) => b === 0));
+  assert.equal(h.mock.requests.length, 1, 'only the token call');
+});
