@@ -21,7 +21,7 @@ import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } 
 import { planEnvelope, type PolicyPlan } from './plan.js';
 import { abortable, applyBodyPolicy, DEFERRED_401_LIMIT, DEFERRED_401_MESSAGE, discard, readLimited, rechunk, requiresBuffering } from './response.js';
 import { isVisibleAscii } from './to-result.js';
-import type { Broker, BrokerRequest, BrokerResponse, CallContext } from './types.js';
+import type { Broker, BrokerRequest, BrokerResponse, CallContext, Envelope } from './types.js';
 
 export const LOAD_PURPOSE = 'broker.credential.load';
 
@@ -49,7 +49,7 @@ export function createBroker(options: BrokerOptions): Broker {
         // validated once: an envelope the daemon's decoder already checked is only normalised
         const envelope = isValidated(request.envelope) ? normaliseEnvelope(request.envelope) : parseEnvelope(request.envelope);
         const plan = await planEnvelope(deps, envelope, ctx, trace);
-        return await respond(deps, plan, request.stream, ctx, trace, audit);
+        return await respond(deps, envelope, plan, request.stream, ctx, trace, audit);
       } catch (error) {
         const failure = BrokerError.from(error);
         await audit(failure.code);
@@ -65,20 +65,30 @@ type Audit = (error?: ErrorCode) => Promise<void>;
 
 async function respond(
   deps: ResolvedBrokerOptions,
-  plan: PolicyPlan,
+  envelope: Envelope,
+  firstPlan: PolicyPlan,
   stream: boolean,
   ctx: CallContext,
   trace: CallTrace,
   audit: Audit,
 ): Promise<BrokerResponse> {
-  const attempt = async (forced: boolean): Promise<Exchange> => {
-    const auth = await authorize(deps, plan, forced);
+  let plan = firstPlan;
+  const attempt = async (mode: AuthMode): Promise<Exchange> => {
+    const auth = await authorize(deps, plan, mode);
     const exchange = await executePlan(deps, plan, auth, ctx);
     trace.requestBytes = (trace.requestBytes ?? 0) + exchange.requestBytes;
     return exchange;
   };
   const oauthRetry = (ex: Exchange) =>
     ex.response.status === 401 && plan.credential.source === 'stored' && authParts(plan.credential.auth).kind === 'o_auth2';
+  // §7.3: one forced refresh of the planned credential, then the original envelope is planned again
+  // from scratch (a fresh state view, every policy step; the call's rate quota is not taken twice)
+  // and executed once more with the written-back token.
+  const retry = async (): Promise<Exchange> => {
+    wipe(await refreshOAuthToken(refreshDepsOf(deps), plan.state, plan.credential, true));
+    plan = await planEnvelope(deps, envelope, ctx, trace, { retry: true });
+    return attempt('retry');
+  };
   const held = async (ex: Exchange): Promise<Uint8Array> => {
     try {
       return await readLimited(ex.response.body, DEFERRED_401_LIMIT, DEFERRED_401_MESSAGE, ex.signal);
@@ -88,20 +98,7 @@ async function respond(
       ex.finish();
     }
   };
-  const finalise = async (ex: Exchange, body: Uint8Array): Promise<BrokerResponse> => {
-    trace.status = ex.response.status;
-    trace.responseBytes = body.length;
-    await audit();
-    return shape(plan, ex, single(body));
-  };
-
-  let ex = await attempt(false);
-  if (!stream || requiresBuffering(plan.policy)) {
-    if (oauthRetry(ex)) {
-      ex.finish();
-      await discard(ex.response.body);
-      ex = await attempt(true);
-    }
+  const buffered = async (ex: Exchange): Promise<Uint8Array> => {
     const max = plan.policy?.maxResponseBodyBytes;
     let raw: Uint8Array;
     try {
@@ -111,22 +108,48 @@ async function respond(
     } finally {
       ex.finish();
     }
-    return finalise(ex, applyBodyPolicy(raw, plan.policy));
+    return applyBodyPolicy(raw, plan.policy);
+  };
+  const finalise = async (ex: Exchange, body: Uint8Array): Promise<BrokerResponse> => {
+    trace.status = ex.response.status;
+    trace.responseBytes = body.length;
+    await audit();
+    return shape(plan, ex, single(body));
+  };
+
+  let ex = await attempt('first');
+  if (!stream || requiresBuffering(plan.policy)) {
+    if (oauthRetry(ex)) {
+      ex.finish();
+      await discard(ex.response.body);
+      ex = await retry();
+    }
+    return finalise(ex, await buffered(ex));
   }
   if (ex.response.status === 401) {
     // [B-STREAM]: hold a 401 body back; the first one is never emitted when a retry happens.
     const first = await held(ex);
     if (!oauthRetry(ex)) return finalise(ex, first);
-    ex = await attempt(true);
+    ex = await retry();
+    if (requiresBuffering(plan.policy)) return finalise(ex, await buffered(ex));
     if (ex.response.status === 401) return finalise(ex, await held(ex));
   }
   trace.status = ex.response.status;
   return shape(plan, ex, forward(ex, trace, audit));
 }
 
+/**
+ * How step 19 treats an expired OAuth2 token: `first` refreshes once (§7.1); `retry` (after the
+ * forced refresh of §7.3) refreshes no more, so a call makes at most one token request.
+ */
+type AuthMode = 'first' | 'retry';
+
+function refreshDepsOf(deps: ResolvedBrokerOptions) {
+  return { upstream: deps.upstream, clock: deps.clock, timer: deps.timer, allowNonDefaultPorts: deps.options.allowNonDefaultPorts };
+}
+
 /** Step 19: load and render; an expired OAuth2 token triggers one non-forced refresh (§7.1). */
-async function authorize(deps: ResolvedBrokerOptions, plan: PolicyPlan, forced: boolean): Promise<AuthOutput> {
-  const refreshDeps = { upstream: deps.upstream, clock: deps.clock, timer: deps.timer, allowNonDefaultPorts: deps.options.allowNonDefaultPorts };
+async function authorize(deps: ResolvedBrokerOptions, plan: PolicyPlan, mode: AuthMode): Promise<AuthOutput> {
   const render = async (secret: Uint8Array) => {
     try {
       return await renderAuth(plan.credential.auth, {
@@ -152,12 +175,13 @@ async function authorize(deps: ResolvedBrokerOptions, plan: PolicyPlan, forced: 
       throw error;
     }
   };
-  if (forced) return renderRefreshed(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, true));
+  const stored = await plan.state.loadSecret(plan.credential, LOAD_PURPOSE);
+  if (mode === 'retry') return renderRefreshed(stored);
   try {
-    return await render(await plan.state.loadSecret(plan.credential, LOAD_PURPOSE));
+    return await render(stored);
   } catch (error) {
     if (!isBrokerError(error, 'oauth_refresh_required')) throw error;
-    return renderRefreshed(await refreshOAuthToken(refreshDeps, plan.state, plan.credential, false));
+    return renderRefreshed(await refreshOAuthToken(refreshDepsOf(deps), plan.state, plan.credential, false));
   }
 }
 

@@ -38,12 +38,27 @@ export interface PolicyPlan {
 
 type PlanDeps = Pick<ResolvedBrokerOptions, 'state' | 'rateLimiter' | 'fs' | 'cwd' | 'options'>;
 
+export interface PlanOptions {
+  /**
+   * The OAuth 401 retry's re-plan (broker.md §7.3): every step runs again except the rate limit,
+   * which the call already counted (one invocation takes one unit of quota).
+   * @default false
+   */
+  retry?: boolean;
+}
+
 /**
  * Runs steps 2-18. `trace` is filled as facts become known so refused calls are audited too.
  *
  * @example const plan = await planEnvelope(deps, envelope, ctx, trace)
  */
-export async function planEnvelope(deps: PlanDeps, envelope: Envelope, ctx: CallContext, trace: CallTrace): Promise<PolicyPlan> {
+export async function planEnvelope(
+  deps: PlanDeps,
+  envelope: Envelope,
+  ctx: CallContext,
+  trace: CallTrace,
+  options: PlanOptions = {},
+): Promise<PolicyPlan> {
   const request = envelope.request;
   const capabilityId = envelope.capability.trim();
   const method = request.method.trim().toUpperCase();
@@ -72,7 +87,7 @@ export async function planEnvelope(deps: PlanDeps, envelope: Envelope, ctx: Call
   trace.provider = capability.provider;
   // 6. rate limit (before credential resolution: later failures still consume quota)
   const policy = state.policyFor(capability.id);
-  await deps.rateLimiter.take(capability.id, policy?.rateLimitPerMinute ?? null);
+  if (options.retry !== true) await deps.rateLimiter.take(capability.id, policy?.rateLimitPerMinute ?? null);
   // 7. credential resolution
   const credential = selectCredential(state.credentials(), capability, requested === '' ? null : requested);
   trace.credential = credential.id;

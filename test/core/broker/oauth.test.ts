@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CAP, CRED, env, harness, observable, type Harness } from './_harness.js';
 import type { MockHandler } from '../../fakes/mock-upstream-fn.js';
-import type { FakeCredential } from '../../fakes/fake-runtime-state.js';
+import { runtimeCredential, type FakeCredential } from '../../fakes/fake-runtime-state.js';
 
 const TOKEN_URL = 'https://idp.acme.example/oauth/token';
 const oauthCred = (secret: Record<string, unknown>, extra: Partial<FakeCredential> = {}): FakeCredential => ({
@@ -177,6 +177,70 @@ test('a token endpoint that grants an already-expired token is an oauth_error, n
   const h = harness({ credentials: [oauthCred({ clientId: 'cid', refreshToken: 'rt' })], handler: () => ({ status: 200, body: '{"access_token":"at","expires_in":0}' }) });
   const error = await h.refuse(env());
   assert.deepEqual([error.code, error.message], ['oauth_error', `oauth2 access token missing or expired for ${TOKEN_URL}`]);
+});
+
+test('the 401 retry re-plans the original envelope from scratch (fresh state, policy again), counting the rate quota once', async () => {
+  const cred = oauthCred({ clientId: 'cid', refreshToken: 'rt-1', accessToken: 'at-live', accessTokenExpiresAtMs: 2e12 });
+  let h!: Harness;
+  const first = idp(['at-forced'], (n) => (n === 0 ? 401 : 200));
+  h = harness({
+    credentials: [cred],
+    policies: { 'acme/users': { rateLimitPerMinute: 1 } },
+    handler: (req, i) => {
+      // Between the two attempts the operator moved the credential behind a prefix: the retry sees it.
+      if (i === 0) h.fake.state.credentials = () => [runtimeCredential({ ...cred, upstreamPathPrefix: '/moved' })];
+      return first(req, i);
+    },
+  });
+  const result = await h.invoke(env({ path: '/v2/users?x=1' }));
+  assert.equal(result.response.status, 200);
+  assert.equal(h.stateCalls.length, 2, 'a fresh runtime state view for the retry');
+  assert.deepEqual(h.mock.requests.map((r) => r.url), [
+    'https://api.acme.example/v2/users?x=1',
+    TOKEN_URL,
+    'https://api.acme.example/moved/v2/users?x=1',
+  ]);
+  assert.equal(h.mock.requests[2]!.headers.find(([n]) => n === 'authorization')?.[1], 'Bearer at-forced');
+  assert.equal(result.planned.url, 'https://api.acme.example/moved/v2/users?x=1');
+  assert.equal(h.audits.length, 1);
+  assert.equal(h.audits[0]!.status, 200);
+  // The call took one unit of quota, not two: the next call is the one refused.
+  assert.equal((await h.refuse(env())).message, 'capability rate limit exceeded');
+});
+
+test('the 401 retry fails with the re-plan\'s error when policy changed in between, after exactly one refresh', async () => {
+  const cred = oauthCred({ clientId: 'cid', refreshToken: 'rt-1', accessToken: 'at-live', accessTokenExpiresAtMs: 2e12 });
+  let h!: Harness;
+  const first = idp(['at-forced'], () => 401);
+  h = harness({
+    credentials: [cred],
+    handler: (req, i) => {
+      if (i === 0) h.fake.state.credentials = () => [runtimeCredential({ ...cred, capabilities: ['acme/other'] })];
+      return first(req, i);
+    },
+  });
+  for (const stream of [false, true]) {
+    h.fake.state.credentials = () => [runtimeCredential(cred)];
+    h.mock.requests.length = 0;
+    const error = stream ? await h.stream(env()).then(() => undefined, (e: unknown) => e) : await h.refuse(env());
+    assert.equal((error as Error).message, 'no credential for capability provider');
+    assert.equal(tokenCalls(h).length, 1);
+    assert.equal(h.mock.requests.length, 2, 'no second upstream call');
+  }
+});
+
+test('a forced refresh whose token is already expired fails the retry with oauth_error, never a second refresh', async () => {
+  let token = 0;
+  const h = harness({
+    credentials: [oauthCred({ clientId: 'cid', refreshToken: 'rt-1', accessToken: 'at-live', accessTokenExpiresAtMs: 2e12 })],
+    handler: (req) => {
+      if (req.url === TOKEN_URL) return { status: 200, body: JSON.stringify({ access_token: `t${token++}`, expires_in: 0 }) };
+      return { status: 401, body: 'no' };
+    },
+  });
+  const error = await h.refuse(env());
+  assert.deepEqual([error.code, error.message], ['oauth_error', `oauth2 access token missing or expired for ${TOKEN_URL}`]);
+  assert.equal(tokenCalls(h).length, 1);
 });
 
 test('a failed write-back wipes the refreshed material and fails the call', async () => {
