@@ -1,6 +1,7 @@
 // Invocation pre-checks and the in-process path (AIVAULTD_DISABLE), against a temp vault (cli.md §7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,24 @@ test('pre-checks run in the contract order', async () => {
   assert.equal(e.stderr, 'invalid --client-ip\n');
   const f = await run(['invoke', 'openai/models', '--timeout-ms', 'soon']);
   assert.equal(f.code, 2);
+  // A bad number is a command-line (usage) error: it wins over every runtime pre-check.
+  const g = await run(['json', 'openai/models', '--stream', '--group-id', 'g', '--timeout-ms', '-5']);
+  assert.equal(g.code, 2);
+  assert.match(g.stderr, /^error: invalid value '-5' for '--timeout-ms'/);
+  assert.equal(g.stdout, '');
+});
+
+test('operator invocations load the vault first (auto-init), even when a pre-check then fails', async () => {
+  await withVault(async (env) => {
+    const op = await run(['capability', 'json', 'openai/models', '--stream'], { env });
+    assert.equal(op.stderr, '--stream is only supported with raw `aivault invoke` output\n');
+    assert.ok(existsSync(join(env['AIVAULT_DIR']!, 'vault.json')), 'capability json auto-initialised the vault');
+  });
+  await withVault(async (env) => {
+    const top = await run(['json', 'openai/models', '--stream'], { env });
+    assert.equal(top.code, 1);
+    assert.ok(!existsSync(join(env['AIVAULT_DIR']!, 'vault.json')), 'top-level json is a client command: no vault before the pre-checks');
+  });
 });
 
 test('AIVAULTD_DISABLE refuses streaming with the command-specific message', async () => {

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { BrokerError, renderErrorText } from '../../core/broker-error.js';
 import type { InvokeRequest, Transport } from '../../core/transport.js';
+import type { Vault } from '../../core/vault/types.js';
 import { capabilityShape } from '../../core/registry/capability-shapes.js';
 import { parseIntegerFlag, type ParsedArgs } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -29,6 +30,11 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
   const capability = args.positionals[0]!.trim();
   if (capability === '') throw inputError('capability id required');
   const streaming = args.flag('stream');
+  // A bad number is a usage error of the command line itself (clap's), so it comes before every runtime check.
+  const timeoutRaw = args.string('timeout-ms');
+  const timeoutMs = timeoutRaw === undefined ? null : parseIntegerFlag(timeoutRaw, 'timeout-ms', 'u64', command);
+  // Operator commands load the vault before doing anything (cli.md §1.7, §6.9): auto-init and migrations first.
+  const vault = operator ? await (await import('../invoke/local-path.js')).openOperatorVault(ctx) : undefined;
 
   // Pre-checks, in the contract's order (cli.md §7.1).
   if (streaming && mode !== 'raw') throw inputError('--stream is only supported with raw `aivault invoke` output');
@@ -38,8 +44,6 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
   const flags = await invokeFlags(args, ctx);
   const clientIpFlag = args.string('client-ip');
   const clientIp = clientIpFlag ?? '127.0.0.1';
-  const timeoutRaw = args.string('timeout-ms');
-  const timeoutMs = timeoutRaw === undefined ? null : parseIntegerFlag(timeoutRaw, 'timeout-ms', 'u64', command);
 
   const request = (shape: CapabilityShapeLike | undefined): InvokeRequest => {
     const envelope = buildEnvelope(capability, flags, shape);
@@ -56,7 +60,7 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
       throw inputError(operator ? 'streaming invoke requires aivaultd; AIVAULTD_DISABLE is set' : '--stream requires aivaultd; AIVAULTD_DISABLE cannot be used for streaming');
     }
     const { localShape, inprocTransport } = await import('../invoke/local-path.js');
-    const req = request(await localShape(ctx, capability));
+    const req = request(await localShape(ctx, capability, vault));
     const transport = await inprocTransport(ctx);
     try {
       await exchange(req)(transport);
@@ -68,7 +72,7 @@ export const runInvokeCommand: CommandHandler = async (args, ctx, command) => {
 
   const choice = sockets(ctx);
   const deps = routeDeps(ctx);
-  if (operator) return runLocal(ctx, capability, request, exchange, choice, deps);
+  if (operator) return runLocal(ctx, capability, request, exchange, choice, deps, vault);
 
   // Step 2: the thin attempt (registry shapes only, no local state).
   let thinError: unknown;
@@ -103,9 +107,10 @@ async function runLocal(
   exchange: (req: InvokeRequest) => Exchange<void>,
   choice: SocketChoice,
   deps: RouteDeps,
+  vault?: Vault,
 ): Promise<void> {
   const { localShape } = await import('../invoke/local-path.js');
-  const req = request(await localShape(ctx, capability));
+  const req = request(await localShape(ctx, capability, vault));
   await localAttempt(choice, deps, exchange(req));
 }
 
