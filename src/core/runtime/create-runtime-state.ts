@@ -21,6 +21,7 @@ import type { Registry } from '../registry/registry.js';
 import { parseSecretRef } from '../registry/secret-ref.js';
 import type { Capability, CapabilityPolicy, StoredCredential } from '../registry/types.js';
 import type { SecretMetadata, Vault } from '../vault/types.js';
+import { groupNote, scopeString } from '../vault/scope.js';
 import type { CodexRefresher } from './codex-refresher.js';
 import { isEligible, normalizeContext, scopeRankOf, secretAccessible, type ExecutionContext } from './eligibility.js';
 
@@ -122,8 +123,12 @@ export async function createRuntimeState(options: CreateRuntimeStateOptions): Pr
       credentials.push(canonicalise(stored, registry, byId, ctx));
     } catch (error) {
       const loadError = BrokerError.from(error);
-      if (stored.id === requested) credentials.push(failedCredential(stored, loadError));
-      else problems.push(`credential '${stored.id}' skipped: ${loadError.message}`);
+      if (stored.id === requested) {
+        credentials.push(failedCredential(stored, loadError));
+        if (loadError.code === 'secret_not_accessible') await auditDenied(vault, byId, stored, ctx);
+      } else {
+        problems.push(`credential '${stored.id}' skipped: ${loadError.message}`);
+      }
     }
   }
 
@@ -271,6 +276,21 @@ function canonicalise(stored: StoredCredential, registry: Registry, secrets: Map
     source: 'stored',
     scopeRank: scopeRankOf(context),
   };
+}
+
+/**
+ * The requested credential's secret is out of the call's scope: the read it would have made is
+ * audited as the vault audits a denied read (`secret.access.denied`, group note in a group
+ * context; broker.md §4.5, vault.md §8.2). Skipped candidates are not audited: they were never
+ * asked for (Decision 7). Best effort, like every audit line.
+ */
+async function auditDenied(vault: Vault, secrets: Map<string, SecretMetadata>, stored: StoredCredential, ctx: ExecutionContext): Promise<void> {
+  const meta = secrets.get(parseSecretRef(stored.secretRef));
+  if (meta === undefined) return;
+  const note = ctx.workspaceId !== null && ctx.groupId !== null ? { note: groupNote(ctx.workspaceId, ctx.groupId) } : {};
+  await vault
+    .appendAudit({ kind: 'secret.access.denied', secretId: meta.secretId, scope: scopeString(meta.scope), actor: 'operator', ...note })
+    .catch(() => undefined);
 }
 
 function failedCredential(stored: StoredCredential, loadError: BrokerError): RuntimeCredential {

@@ -134,3 +134,30 @@ test('writeSecret rotates the credential secret (OAuth write-back)', async () =>
   await rt.writeSecret(gmail, new TextEncoder().encode('{"clientId":"c","refreshToken":"r2"}'));
   assert.equal((await h.vault.getSecret(secret.secretId)).valueVersion, 2);
 });
+
+test('an explicitly requested credential out of the call scope fails "secret not accessible" and audits secret.access.denied (broker.md §4.5)', async () => {
+  const h = await harness();
+  const s = await h.vault.createSecret({ name: 'MY_KEY', value: new TextEncoder().encode('v'), scope: ws('A') });
+  await addStored(h, { id: 'mine', provider: 'mine', workspaceId: null, groupId: null, auth: 'basic', hosts: ['api.mine.example'], secretRef: `vault:secret:${s.secretId}` });
+  const denied = async () => (await h.vault.readAudit(50)).filter((e) => e.kind === 'secret.access.denied');
+
+  // not requested: skipped silently, nothing audited
+  assert.deepEqual((await state(h, { workspaceId: 'B', groupId: 'g' })).credentials(), []);
+  assert.equal((await denied()).length, 0);
+
+  const rt = await state(h, { workspaceId: 'B', groupId: 'g' }, 'mine');
+  const mine = rt.credentials().find((c) => c.id === 'mine')!;
+  assert.equal(mine.loadError!.message, 'secret not accessible');
+  const events = await denied();
+  assert.equal(events.length, 1);
+  assert.deepEqual(
+    { secretId: events[0]!.secretId, scope: events[0]!.scope, note: events[0]!.note, actor: events[0]!.actor },
+    { secretId: s.secretId, scope: 'workspace:A', note: 'group:B:g', actor: 'operator' },
+  );
+  // without a group context the event carries no note
+  await state(h, {}, 'mine');
+  const again = await denied();
+  assert.equal(again.length, 2);
+  assert.equal(again.find((e) => e.note === undefined)?.secretId, s.secretId);
+  assert.equal(h.vault.reads.length, 0, 'nothing decrypted');
+});
