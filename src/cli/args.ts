@@ -47,6 +47,7 @@ export interface ParsedArgs {
 
 /** A usage error (exit 2) with the hint that points at help. */
 export function usageError(message: string, helpPath?: string): BrokerError {
+  if (helpPath === 'aivaultd') return daemonUsage(message);
   const hint = helpPath === undefined ? "Run 'aivault help' for the list of commands." : `Run 'aivault help ${helpPath}' for usage.`;
   return new BrokerError({ code: 'usage', message: `error: ${message}\n\n${hint}` });
 }
