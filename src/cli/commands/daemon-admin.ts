@@ -13,6 +13,7 @@ import { statusJson } from '../format/status.js';
 import { isConnectFailure, retryAfterAutostart } from '../invoke/daemon-route.js';
 import { daemonLogPath, locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
 import type { CommandHandler } from '../run-aivault.js';
+import { autostartEnabled } from '../socket-paths.js';
 import { connectSocket, openVault, sockets } from '../wiring.js';
 import { runSetup } from './setup.js';
 import { stopDaemon } from './stop-daemon.js';
@@ -89,6 +90,8 @@ async function withDaemon<T>(ctx: CliContext, path: string, start: boolean, op: 
   } catch (error) {
     if (!start || !isConnectFailure(error)) throw error;
   }
+  // AIVAULTD_AUTOSTART set to a non-truthy value turns off every autostart, unlock's included (daemon.md §2, §6.5).
+  if (!autostartEnabled(ctx.env)) throw daemonError(`aivaultd not running at '${path}' (autostart disabled)`);
   const daemonPath = locateDaemon(ctx.io.scriptPath ?? process.argv[1], ctx.env);
   const child = await spawnDaemon({ daemonPath, args: ['--socket', path], env: ctx.env, logPath: daemonLogPath(path), waitForExit: false });
   return retryAfterAutostart(path, child, once);
@@ -109,10 +112,16 @@ async function probeUntilUp(socket: string, stepMs: number, forMs: number): Prom
     } catch (error) {
       const kind = (error as { details?: Record<string, unknown> }).details?.['kind'];
       if (kind === 'remote') return;
-      if (kind === 'protocol') throw daemonError(`daemon protocol error after restart: ${(error as Error).message}`);
+      if (kind === 'protocol') throw daemonError(`daemon protocol error after restart: ${protocolDetail(error as Error, socket)}`);
       if (!isConnectFailure(error)) throw error;
       if (Date.now() >= deadline) throw daemonError(`timed out waiting for aivaultd on '${socket}': daemon did not accept connections`);
       await new Promise((r) => setTimeout(r, stepMs));
     }
   }
+}
+
+/** The `<detail>` of "invalid response from aivaultd at '<socket>': <detail>" (daemon.md §7 step 6 prints the detail alone). */
+function protocolDetail(error: Error, socket: string): string {
+  const prefix = `invalid response from aivaultd at '${socket}': `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
