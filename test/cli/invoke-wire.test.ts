@@ -145,3 +145,16 @@ test('AIVAULTD_SHARED_SOCKET lets an AIVAULT_DIR client fall through to the shar
     assert.equal(d.requests.length, 1);
   });
 });
+
+test('a stored capability is unknown to the thin client: the local path defaults method and path from broker.json', async () => {
+  await withDaemon(() => okReply('{}'), async (d, env) => {
+    const created = await run(['capability', 'create', 'acme/users', '--provider', 'acme', '--method', 'GET', '--path', '/v2/users', '--host', 'api.acme.example'], { env });
+    assert.equal(created.code, 0, created.stderr);
+    for (const argv of [['invoke', 'acme/users'], ['capability', 'json', 'acme/users']]) {
+      const r = await run(argv, { env });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(d.requests.length, 2, 'the thin attempt failed before sending anything');
+    for (const text of d.requests) assert.deepEqual(JSON.parse(text).envelope.request, { method: 'GET', path: '/v2/users', headers: [], body: null, multipart: null, multipartFiles: [], bodyFilePath: null, url: null });
+  });
+});
