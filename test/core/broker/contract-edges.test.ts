@@ -117,3 +117,9 @@ test('security.md §4.5: the redirect-hop check blocks, or says whether auth mus
   assert.equal(validateRedirectHop('revalidate', 'API.acme.example', 'api.acme.example'), false);
   assert.equal(validateRedirectHop('revalidate', 'api.acme.example', 'evil.example'), true);
 });
+
+test('§14: the conformance report claims every level; Registry follows whether a registry is loaded', async () => {
+  const { conformanceLevels } = await import('../../../src/core/broker/conformance.js');
+  assert.deepEqual(conformanceLevels({ registryLoaded: true }), { Core: true, OAuth2: true, WebSocket: true, Signing: true, mTLS: true, Registry: true });
+  assert.equal(conformanceLevels({ registryLoaded: false }).Registry, false);
+});
