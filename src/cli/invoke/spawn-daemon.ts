@@ -5,7 +5,7 @@
  * @see ../../../../shared/spec/daemon.md §6.5, §7
  */
 import { spawn } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, realpathSync, accessSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import type { EnvMap } from '../../core/ports.js';
 import { daemonError } from '../errors.js';
@@ -51,15 +51,7 @@ export function daemonLogPath(socket: string): string {
 /** Spawns the daemon detached; "failed to start aivaultd: <err>" on failure. */
 export function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon> {
   const { command, argv } = commandFor(options.daemonPath, options.args);
-  let fd: number | undefined;
-  if (options.logPath !== undefined) {
-    try {
-      mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
-      fd = openSync(options.logPath, 'a', 0o600);
-    } catch {
-      fd = undefined;
-    }
-  }
+  const fd = options.logPath === undefined ? undefined : openLog(options.logPath);
   return new Promise((resolve, reject) => {
     let exited = false;
     let settle!: () => void;
@@ -89,6 +81,25 @@ export function spawnDaemon(options: SpawnOptions): Promise<SpawnedDaemon> {
 }
 
 // --- internal ---
+
+/**
+ * The log beside the socket, or `undefined` (output discarded, as the contract has it) when it
+ * cannot be ours: `AIVAULTD_SOCKET` may sit in a shared directory such as `/tmp`, where another
+ * user could plant a symlink (refused by O_NOFOLLOW) or a file of their own to read the log.
+ */
+function openLog(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const uid = process.getuid?.();
+    if (uid !== undefined && fstatSync(fd).uid !== uid) throw new Error('log file owned by another user');
+    return fd;
+  } catch {
+    if (fd !== undefined) closeSync(fd);
+    return undefined;
+  }
+}
 
 function commandFor(daemonPath: string, args: string[]): { command: string; argv: string[] } {
   return daemonPath.endsWith('.js') ? { command: process.execPath, argv: [daemonPath, ...args] } : { command: daemonPath, argv: args };
