@@ -7,12 +7,12 @@
 import { array, integer, literal, nonempty, nullable, optional, string, type, union, unknown, validate } from 'superstruct';
 import { atomicWriteFile } from '../atomic-write.js';
 import { invalidRequest, vaultError } from '../broker-error.js';
-import { dirname } from '../paths.js';
 import type { FsPort } from '../ports.js';
 import { parseJsonFile } from '../vault/json-file.js';
 import { isNotFound } from '../vault/vault-errors.js';
 import { describeStructError } from './registry.js';
 import type { BindingScope, BindingsFile, CapabilityBinding } from './types.js';
+import { prepareStateDir, reapplyStateModes } from './state-file-modes.js';
 
 const text = nonempty(string());
 // Read like the original's typed structs: unknown keys are ignored and a `null` consumer is absent.
@@ -57,6 +57,7 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
         if (isNotFound(error)) return [];
         throw vaultError(`io error: cannot read ${path}`, error);
       }
+      await reapplyStateModes(fs, path);
       // Syntax errors name the file and the line/column, never echoing content (Decision 14).
       const raw = parseJsonFile(path, bytes, unknown());
       const [error, file] = validate(raw, BindingsFileSchema);
@@ -65,7 +66,7 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
     },
     async save(bindings) {
       const file: BindingsFile = { version: 1, bindings: bindings.map(bindingJson) };
-      await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await prepareStateDir(fs, path);
       await atomicWriteFile(fs, path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, pid: options.pid, uuid: options.uuid });
     },
   };

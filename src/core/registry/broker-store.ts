@@ -11,13 +11,13 @@ import { isNotFound } from '../vault/vault-errors.js';
 import { atomicWriteFile } from '../atomic-write.js';
 import { vaultError } from '../broker-error.js';
 import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
-import { dirname } from '../paths.js';
 import type { Clock, FsPort } from '../ports.js';
 import { createStatWatch } from '../stat-watch.js';
 import { fileStamp } from './file-stamp.js';
 import { deepFreeze, describeStructError } from './registry.js';
 import { BrokerFileSchema, StoredCapabilitySchema, StoredCredentialSchema, StoredPolicySchema } from './broker-store-schema.js';
 import type { BrokerStateFile, Capability, CapabilityPolicy, StoredCredential } from './types.js';
+import { prepareStateDir, reapplyStateModes } from './state-file-modes.js';
 
 export interface BrokerStoreOptions {
   fs: FsPort;
@@ -80,6 +80,7 @@ export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
       if (isNotFound(error)) return emptyState();
       throw vaultError(`io error: cannot read ${path}`, error);
     }
+    await reapplyStateModes(options.fs, path);
     return parseBrokerState(text, path);
   };
   const shared = async (): Promise<LoadedBrokerState> => {
@@ -95,7 +96,7 @@ export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
     loadShared: shared,
     async save(state) {
       cache = null;
-      await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await prepareStateDir(fs, path);
       await atomicWriteFile(fs, path, serializeBrokerState(state), { mode: 0o600, pid: options.pid, uuid: options.uuid });
     },
   };

@@ -124,3 +124,33 @@ test('bindings store round-trips capabilities.json', async () => {
   vol.writeFileSync('/v/capabilities.json', '{"version":1,"bindings":[{"capability":""}]}');
   await assert.rejects(store.load(), /malformed file \/v\/capabilities.json: bindings/);
 });
+
+test('security.md §11: broker.json / capabilities.json get 0600 and a 0700 parent on save (an existing parent too) and again on load', async () => {
+  const { fs, vol } = createMemFs();
+  vol.mkdirSync('/v', { mode: 0o755 });
+  const mode = (p: string) => Number(vol.statSync(p).mode) & 0o777;
+  const brokerStore = createBrokerStore({ fs, path: '/v/broker.json', pid: 1, uuid: () => 'u1' });
+  await brokerStore.save({ version: 1, credentials: [], capabilities: [], policies: [] });
+  assert.deepEqual([mode('/v'), mode('/v/broker.json')], [0o700, 0o600]);
+  const bindings = createBindingsStore({ fs, path: '/v/capabilities.json', pid: 1, uuid: () => 'u2' });
+  vol.chmodSync('/v', 0o755);
+  await bindings.save([]);
+  assert.deepEqual([mode('/v'), mode('/v/capabilities.json')], [0o700, 0o600]);
+
+  // loosened by hand: a load re-applies the modes (best effort)
+  vol.chmodSync('/v', 0o755);
+  vol.chmodSync('/v/broker.json', 0o644);
+  vol.chmodSync('/v/capabilities.json', 0o666);
+  await createBrokerStore({ fs, path: '/v/broker.json', pid: 1, uuid: () => 'u3' }).load();
+  assert.deepEqual([mode('/v'), mode('/v/broker.json')], [0o700, 0o600]);
+  vol.chmodSync('/v', 0o755);
+  await bindings.load();
+  assert.deepEqual([mode('/v'), mode('/v/capabilities.json')], [0o700, 0o600]);
+
+  // a chmod that fails on load never fails the load
+  const refusing = { ...fs, chmod: async () => { throw Object.assign(new Error('EPERM'), { code: 'EPERM' }); } };
+  vol.chmodSync('/v/broker.json', 0o644);
+  assert.deepEqual((await createBrokerStore({ fs: refusing, path: '/v/broker.json', pid: 1, uuid: () => 'u4' }).load()).credentials, []);
+  // …but on save it aborts the save
+  await assert.rejects(createBrokerStore({ fs: refusing, path: '/v/broker.json', pid: 1, uuid: () => 'u5' }).save({ version: 1, credentials: [], capabilities: [], policies: [] }), /EPERM/);
+});
