@@ -4,21 +4,23 @@
  * first needed: an ESM `import` of `node:fs` builds its whole namespace, which loads
  * `fs/promises`, readline, watchers and dir streams at start-up (~20 built-in modules).
  */
-import { resolveHomeDir } from '../core/home-dir.js';
+import { osHomeFor, resolveHomeDir } from '../core/home-dir.js';
 import type { EnvMap } from '../core/ports.js';
 
 const fs = () => process.getBuiltinModule('node:fs');
 const os = () => process.getBuiltinModule('node:os');
 
-/** The OS home directory, else `HOME`, else `USERPROFILE`; blank counts as missing (daemon.md §1). */
+/** The OS home directory (for `env`), else `HOME`, else `USERPROFILE`; blank counts as missing (daemon.md §1). */
 export function resolveHome(env: EnvMap): string | undefined {
-  let home: string | undefined;
+  return resolveHomeDir(osHomeFor(env, process.platform, accountHome), env);
+}
+
+function accountHome(): string | undefined {
   try {
-    home = os().homedir();
+    return os().userInfo().homedir;
   } catch {
-    home = undefined;
+    return undefined;
   }
-  return resolveHomeDir(home, env);
 }
 
 export const osTmpdir = (): string => os().tmpdir();

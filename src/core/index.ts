@@ -29,7 +29,7 @@ export type { Capability, AuthStrategy, CapabilityPolicy, StoredCredential, Prov
 export { isBlockedAddress, isBlockedHost, SSRF_BLOCKED_MESSAGE } from './broker/ssrf.js';
 export type { FsPort, Clock, EnvMap, CryptoPort, UpstreamPort, UpstreamRequest, UpstreamResponse } from './ports.js';
 export { isTruthy } from './env-flags.js';
-export { resolveHomeDir } from './home-dir.js';
+export { osHomeFor, resolveHomeDir } from './home-dir.js';
 
 // --- wire protocol and client (also reachable alone through ./protocol/index.ts) ---
 export {

@@ -4,9 +4,9 @@
  * @see ../../shared/STYLE.md rule 2; ../../shared/spec/daemon.md §1
  */
 import * as fsp from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { resolveHomeDir, type Clock, type CryptoPort, type EnvMap, type FsPort, type UpstreamPort } from '../core/index.js';
+import { osHomeFor, resolveHomeDir, type Clock, type CryptoPort, type EnvMap, type FsPort, type UpstreamPort } from '../core/index.js';
 import { resolveUpstreamDevOptions } from './dev-overrides.js';
 import { nodeFs } from './node-fs.js';
 import { createUndiciUpstream, type UndiciUpstream, type UndiciUpstreamOptions } from './upstream-undici.js';
@@ -27,7 +27,7 @@ export interface NodePorts {
   upstream: UpstreamPort;
   pid: number;
   uuid(): string;
-  /** `os.homedir()`, else `$HOME`, else `$USERPROFILE` (blank counts as missing), else `null` (daemon.md §1). */
+  /** The OS home for `env` (`osHomeFor`), else `$HOME`, else `$USERPROFILE` (blank counts as missing), else `null` (daemon.md §1). */
   home: string | null;
   tmpdir: string;
   /** Closes pooled upstream connections. */
@@ -51,7 +51,7 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
     upstream,
     pid: process.pid,
     uuid: () => randomUUID(),
-    home: resolveHomeDir(safeHomedir(), env) ?? null,
+    home: resolveHomeDir(osHomeFor(env, process.platform, accountHome), env) ?? null,
     tmpdir: tmpdir(),
     close: async () => {
       const current = built;
@@ -63,9 +63,9 @@ export function createNodePorts(options: NodePortsOptions): NodePorts {
 
 // --- internal ---
 
-function safeHomedir(): string | undefined {
+function accountHome(): string | undefined {
   try {
-    return homedir();
+    return userInfo().homedir;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // The shared environment rules: the truthy-flag set and the home-directory fallback (daemon.md §1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTruthy, resolveHomeDir } from '../../src/core/index.js';
+import { isTruthy, osHomeFor, resolveHomeDir } from '../../src/core/index.js';
 import { isTruthy as wireIsTruthy, resolveHomeDir as wireResolveHomeDir } from '../../src/core/protocol/index.js';
 import { resolveAivaultPaths } from '../../src/transport-socket/socket-paths.js';
 import { resolveBrokerDevOptions } from '../../src/transport-inproc/dev-overrides.js';
@@ -39,4 +39,13 @@ test('resolveAivaultPaths: a whitespace-only HOME falls through to USERPROFILE, 
   const none = resolveAivaultPaths({ ...base, osHome: ' ', env: { HOME: ' ' } });
   assert.equal(none.home, null);
   assert.equal(none.aivaultRoot, '/tmp/aivault-no-home');
+});
+
+test('osHomeFor: the injected HOME (POSIX) or USERPROFILE (Windows) when non-empty, else the account home', () => {
+  const account = () => '/from/passwd';
+  assert.equal(osHomeFor({ HOME: '/tmp/x' }, 'linux', account), '/tmp/x');
+  assert.equal(osHomeFor({ HOME: '' }, 'linux', account), '/from/passwd');
+  assert.equal(osHomeFor({}, 'darwin', account), '/from/passwd');
+  assert.equal(osHomeFor({ HOME: '/tmp/x', USERPROFILE: 'C:\\u' }, 'win32', account), 'C:\\u');
+  assert.equal(osHomeFor({}, 'linux', () => undefined), undefined);
 });

@@ -12,7 +12,7 @@ export type { BrokerErrorOptions } from '../broker-error.js';
 export type { ErrorCode } from '../error-codes.js';
 export type { EnvMap } from '../ports.js';
 export { isTruthy } from '../env-flags.js';
-export { resolveHomeDir } from '../home-dir.js';
+export { osHomeFor, resolveHomeDir } from '../home-dir.js';
 export type { Envelope, EnvelopeRequest, BrokerRequest, BrokerResponse, BrokerResult, CallContext, PlannedSummary } from '../broker/types.js';
 export type { Transport, InvokeRequest, CallOptions } from '../transport.js';
 
