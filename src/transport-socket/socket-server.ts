@@ -76,7 +76,8 @@ export async function createSocketServer(options: SocketServerOptions): Promise<
   let onceError: BrokerError | null = null;
 
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    if (options.once === true) server.close();
+    // --once stops accepting at its first connection but leaves the socket file (daemon.md §4 step 7).
+    if (options.once === true) keepingPath(path, `${path}.${process.pid}.keep`, () => server.close());
     sockets.add(socket);
     const handle = handleConnection(socket, connectionOptions);
     connections.add(handle);
@@ -113,12 +114,12 @@ export async function createSocketServer(options: SocketServerOptions): Promise<
       // Synchronous on purpose: stop accepting at once. libuv unlinks the socket path on close, so a
       // socket another daemon took over (stale-socket takeover) is kept through a hard link.
       const stillOurs = statOrNull(path)?.ino === socketIno;
-      const guard = stillOurs ? null : `${path}.${pid}.keep`;
-      if (guard !== null) ignore(() => linkSync(path, guard));
       const grace = setTimeout(() => sockets.forEach((s) => s.destroy()), options.closeGraceMs ?? 10_000);
       // server.close() calls back only when every connection is gone.
-      const stopped = new Promise<void>((res) => (server.listening ? server.close(() => res()) : res()));
-      if (guard !== null) ignore(() => renameSync(guard, path));
+      let stopped!: Promise<void>;
+      const stop = () => (stopped = new Promise<void>((res) => (server.listening ? server.close(() => res()) : res())));
+      if (stillOurs) stop();
+      else keepingPath(path, `${path}.${pid}.keep`, stop);
       for (const handle of connections) handle.shutdown();
       await stopped;
       await Promise.allSettled([...connections].map((c) => c.done));
@@ -144,6 +145,20 @@ async function prepareDirectory(path: string, options: SocketServerOptions): Pro
   const managed = (options.managedDirs ?? []).some((m) => resolve(m) === dir);
   const mode = options.dirMode ?? (managed || !existed ? 0o700 : undefined);
   if (mode !== undefined) await chmod(dir, mode).catch(() => {});
+}
+
+/** Runs `fn` (which makes libuv unlink `path`) with `path` kept alive through a hard link. */
+function keepingPath(path: string, guard: string, fn: () => void): void {
+  let linked = false;
+  ignore(() => {
+    linkSync(path, guard);
+    linked = true;
+  });
+  try {
+    fn();
+  } finally {
+    if (linked) ignore(() => renameSync(guard, path));
+  }
 }
 
 function statOrNull(path: string): Stats | null {

@@ -1,7 +1,7 @@
 // aivaultd start-up and lifecycle (daemon.md §4, security.md §11): modes, stale socket, --once, pid file, graceful close.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSocketServer, createSocketTransport } from '../../src/transport-socket/index.js';
@@ -91,13 +91,14 @@ describe('socket server start-up', () => {
 });
 
 describe('socket server lifecycle', () => {
-  it('--once serves exactly one connection, then stops and removes its files', async () => {
+  it('--once serves exactly one connection, then stops; the socket file stays (daemon.md §4 step 7), the pid file goes', async () => {
     const dir = await tempDir();
     const path = join(dir, 'aivaultd.sock');
     const server = await createSocketServer({ service: createFakeService(), path, once: true });
     assert.equal(JSON.parse(await rawExchange(path, STATUS)).ok, true);
     await server.done;
-    assert.equal(existsSync(path), false);
+    assert.equal(existsSync(path), true);
+    assert.deepEqual((await readdir(dir)).sort(), ['aivaultd.sock'], 'no guard link left behind');
     assert.equal(existsSync(`${path}.pid`), false);
     await assert.rejects(createSocketTransport({ path }).status(), (error: unknown) => wireErrorKind(error) === 'connect');
     await rm(dir, { recursive: true, force: true });
