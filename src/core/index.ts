@@ -9,6 +9,7 @@ export { ERROR_CODES } from './error-codes.js';
 
 export type { ErrorCode, BrokerErrorCode } from './error-codes.js';
 export type { BrokerErrorOptions } from './broker-error.js';
+export { conformanceLevels, type ConformanceLevels } from './broker/conformance.js';
 export type { Envelope, EnvelopeRequest, BrokerResult, BrokerResponse, CallContext } from './broker/types.js';
 export { createBroker } from './broker/create-broker.js';
 export { createBrokerService } from './create-broker-service.js';
