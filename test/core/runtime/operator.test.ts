@@ -22,6 +22,7 @@ test('createCredential: rules, messages, pin check, registry capabilities activa
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: 'vault:secret:00000000-0000-4000-8000-999999999999', auth: 'basic', hosts: ['a.example'] }), 'secret does not exist: secret not found');
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: { hmac: { algorithm: 'md5', header_name: 'x', value_template: '{{signature}}' } }, hosts: ['a.example'] }), /hmac algorithm/);
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['a@b.example'] }), 'invalid host authority in capability or credential');
+  await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: [' ', ''] }), 'credential hosts are required');
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['a.example'], maxPolicyMode: 'write' }), '--max-policy-mode is currently only supported for postgres credentials');
 
   const created = await op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['A.example'], workspaceId: 'w' });

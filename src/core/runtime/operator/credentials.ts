@@ -3,6 +3,7 @@
  *
  * @see ../../../../../shared/spec/cli.md §5, registry.md §11
  */
+import { policyViolation } from '../../broker-error.js';
 import { validateAuthStrategy } from '../../registry/auth-strategy.js';
 import { formatBrokerStateProblem, storedCredentialJson, upsertById } from '../../registry/broker-store.js';
 import { deriveRegistryCredentials } from '../../registry/derive.js';
@@ -53,6 +54,8 @@ export async function createCredential(deps: OperatorDeps, input: CreateCredenti
   const rawHosts = input.hosts !== undefined && input.hosts.length > 0 ? input.hosts : template?.hosts;
   if (rawHosts === undefined) throw operatorError('at least one --host is required when provider is not in built-in registry');
   const hosts = normalizeHosts(rawHosts).map((h) => validateHostPattern(h, 'strict'));
+  // `--host ' '` normalises to nothing: a credential must name at least one host (security.md §2).
+  if (hosts.length === 0) throw policyViolation('credential hosts are required');
 
   const secret = await existingSecret(deps.vault, parseSecretRef(input.secretRef));
   if (secret.pinnedProvider !== undefined && secret.pinnedProvider !== provider) {
