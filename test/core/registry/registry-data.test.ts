@@ -37,6 +37,13 @@ test('each shipped file follows the authoring rules (registry.md §9.3) and vali
   }
 });
 
+test('every shipped document passes the provider schema, and the built-in registry equals the schema-checked one', () => {
+  const checked = createRegistry(BUILTIN_REGISTRY_FILES);
+  const builtin = builtinRegistry();
+  assert.deepEqual(builtin.providers, checked.providers);
+  assert.deepEqual(builtin.capabilities, checked.capabilities);
+});
+
 test('the registry is immutable', () => {
   const openai = builtinRegistry().provider('openai')!;
   assert.throws(() => (openai.hosts as string[]).push('evil.example'));
