@@ -110,9 +110,32 @@ test('oauth setup builds the consent URL; provider list is the empty catalogue',
       JSON.parse(r.stdout).consentUrl,
       'https://accounts.example.com/oauth2/v2/auth?response_type=code&client_id=client-123&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback&scope=gmail.readonly%20calendar.readonly&state=state-xyz',
     );
-    const bad = await run(['oauth', 'setup', '--provider', ' '], { env });
+    const bad = await run(['oauth', 'setup', '--provider', ' ', '--auth-url', 'u', '--client-id', 'c', '--redirect-uri', 'r'], { env });
     assert.equal(bad.stderr, 'provider, auth_url, client_id, and redirect_uri are required\n');
     assert.deepEqual(JSON.parse((await run(['provider', 'list'], { env })).stdout), { providers: [] });
     assert.ok(JSON.parse((await run(['provider', 'list', '-v'], { env })).stdout).path.endsWith('/providers'));
+  });
+});
+
+test('flags the original declares required are usage errors when missing (exit 2), operator errors when blank (exit 1)', async () => {
+  await withVault(async (env) => {
+    const cases: Array<[string[], string]> = [
+      [['credential', 'create', 'c', '--secret-ref', 'vault:secret:x', '--auth', 'header', '--host', 'h.example'], '--provider <PROVIDER>'],
+      [['credential', 'create', 'c', '--provider', 'acme', '--auth', 'header', '--host', 'h.example'], '--secret-ref <SECRET_REF>'],
+      [['capability', 'policy', 'set', '--rate-limit-per-minute', '5'], '--capability <CAPABILITY>'],
+      [['oauth', 'setup', '--provider', 'g', '--client-id', 'c', '--redirect-uri', 'r'], '--auth-url <AUTH_URL>'],
+    ];
+    for (const [argv, flag] of cases) {
+      const r = await run(argv, { env });
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.equal(r.stdout, '');
+      assert.ok(r.stderr.includes(flag), r.stderr);
+    }
+    const blankProvider = await run(['credential', 'create', 'c', '--provider', ' ', '--secret-ref', 'vault:secret:x'], { env });
+    assert.deepEqual([blankProvider.code, blankProvider.stderr], [1, 'credential provider is required\n']);
+    const blankCap = await run(['capability', 'policy', 'set', '--capability', ' '], { env });
+    assert.deepEqual([blankCap.code, blankCap.stderr], [1, '--capability is required\n']);
+    const blankOauth = await run(['oauth', 'setup', '--provider', ' ', '--auth-url', 'u', '--client-id', 'c', '--redirect-uri', 'r'], { env });
+    assert.deepEqual([blankOauth.code, blankOauth.stderr], [1, 'provider, auth_url, client_id, and redirect_uri are required\n']);
   });
 });

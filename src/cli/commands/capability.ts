@@ -60,7 +60,7 @@ export const CAPABILITY_COMMANDS: Record<string, CommandHandler> = {
       return raw === undefined ? null : parseIntegerFlag(raw, name, kind, 'capability policy set');
     };
     const input = {
-      capability: args.string('capability') ?? '',
+      capability: requireFlag(args, 'capability', 'capability policy set'),
       rateLimitPerMinute: n('rate-limit-per-minute', 'u32'),
       maxRequestBodyBytes: n('max-request-body-bytes', 'usize'),
       maxResponseBodyBytes: n('max-response-body-bytes', 'usize'),

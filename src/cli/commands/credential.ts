@@ -9,6 +9,7 @@ import type { AuthStrategy, MaxPolicyMode } from '../../core/registry/types.js';
 import { createCredential, deleteCredential, listCredentials } from '../../core/runtime/operator/index.js';
 import { parseEnumFlag, type ParsedArgs } from '../args.js';
 import { inputError } from '../errors.js';
+import { requireFlag } from '../flag-helpers.js';
 import { renderCredentialList } from '../format/operator.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { operatorDeps } from '../wiring.js';
@@ -21,10 +22,9 @@ export const CREDENTIAL_COMMANDS: Record<string, CommandHandler> = {
     const auth = args.has('auth') ? authFromFlags(args) : undefined;
     const modeRaw = args.string('max-policy-mode');
     const maxPolicyMode = modeRaw === undefined ? undefined : POLICY_MODES[parseEnumFlag(modeRaw, 'max-policy-mode', Object.keys(POLICY_MODES), 'credential create')]!;
-    const provider = args.string('provider');
-    const secretRef = args.string('secret-ref');
-    if (provider === undefined || provider.trim() === '') throw inputError('credential provider is required');
-    if (secretRef === undefined) throw inputError('invalid secret_ref (expected vault:secret:<id>)');
+    // Both flags are required (clap `String` fields): missing → usage error; blank → the operator rule.
+    const provider = requireFlag(args, 'provider', 'credential create');
+    const secretRef = requireFlag(args, 'secret-ref', 'credential create');
     const deps = await operatorDeps(ctx);
     const stored = await createCredential(deps, {
       id: args.positionals[0]!,

@@ -4,19 +4,23 @@
  * @see ../../../../shared/spec/cli.md §9, §10
  */
 import { inputError } from '../errors.js';
+import { requireFlag } from '../flag-helpers.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { listProviders, oauthSetup } from '../../core/runtime/operator/index.js';
 import { openVault } from '../wiring.js';
 
 export const MISC_COMMANDS: Record<string, CommandHandler> = {
   async 'oauth setup'(args, ctx) {
+    // The four flags are required (missing → usage error, before the preamble, as clap parses); blank → exit 1.
+    const required = (name: string) => requireFlag(args, name, 'oauth setup');
+    const [provider, authUrl, clientId, redirectUri] = [required('provider'), required('auth-url'), required('client-id'), required('redirect-uri')];
     await openVault(ctx, { preamble: true, needsKey: false });
     await ctx.json(
       oauthSetup({
-        provider: args.string('provider') ?? '',
-        authUrl: args.string('auth-url') ?? '',
-        clientId: args.string('client-id') ?? '',
-        redirectUri: args.string('redirect-uri') ?? '',
+        provider,
+        authUrl,
+        clientId,
+        redirectUri,
         scopes: args.strings('scope'),
         state: args.string('state') ?? null,
       }),
