@@ -96,13 +96,11 @@ async function createVaultSeam(ctx: CliContext): Promise<Vault> {
 
 /**
  * Registry pinning and auto-provisioning after `secrets create` / `import` (registry.md §7.4):
- * returns the stderr lines to print, in order.
+ * prints its stderr lines as they are due, so a failure still follows `Secret created: …`.
  */
-export async function provisionSecret(ctx: CliContext, vault: Vault, created: SecretMetadata, mode: 'create' | 'import'): Promise<string[]> {
-  void ctx;
+export async function provisionSecret(ctx: CliContext, vault: Vault, created: SecretMetadata, mode: 'create' | 'import'): Promise<void> {
   const [{ provisionForSecret }, { builtinRegistry }] = await Promise.all([import('../core/registry/provisioning.js'), import('../core/registry/registry.js')]);
-  const result = await provisionForSecret({ vault, registry: builtinRegistry(), brokerStore: await brokerStoreFor(vault), secret: created, command: mode });
-  return result.lines;
+  await provisionForSecret({ vault, registry: builtinRegistry(), brokerStore: await brokerStoreFor(vault), secret: created, command: mode, emit: (line) => ctx.err(`${line}\n`) });
 }
 
 /** The `broker.json` store of `vault`'s root. */

@@ -1,7 +1,7 @@
 // credential / capability / oauth / provider commands in-process (cli.md §5, §6, §9, §10).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './_helpers/fake-io.js';
@@ -137,5 +137,20 @@ test('flags the original declares required are usage errors when missing (exit 2
     assert.deepEqual([blankCap.code, blankCap.stderr], [1, '--capability is required\n']);
     const blankOauth = await run(['oauth', 'setup', '--provider', ' ', '--auth-url', 'u', '--client-id', 'c', '--redirect-uri', 'r'], { env });
     assert.deepEqual([blankOauth.code, blankOauth.stderr], [1, 'provider, auth_url, client_id, and redirect_uri are required\n']);
+  });
+});
+
+test('secrets create: a provisioning failure exits 1 after the Secret created line; the secret stays created and pinned', async () => {
+  await withVault(async (env) => {
+    const file = join(env.AIVAULT_DIR!, 'not-utf8.bin');
+    await writeFile(file, new Uint8Array([0xff, 0xfe]));
+    const first = await run(['secrets', 'create', '--name', 'TRELLO_API_KEY', '--value-file', file], { env });
+    assert.equal(first.stderr, 'Secret created: TRELLO_API_KEY (pinned to provider: trello)\nWaiting for TRELLO_TOKEN to complete trello credential\n');
+    const second = await run(['secrets', 'create', '--name', 'TRELLO_TOKEN', '--value', 't'], { env });
+    assert.equal(second.code, 1);
+    assert.equal(second.stdout, '');
+    assert.equal(second.stderr, "Secret created: TRELLO_TOKEN (pinned to provider: trello)\nsecret 'TRELLO_API_KEY' must be utf-8 for composite auth\n");
+    const listed = JSON.parse((await run(['secrets', 'list', '-v'], { env })).stdout) as Array<{ name: string; pinnedProvider?: string }>;
+    assert.equal(listed.find((s) => s.name === 'TRELLO_TOKEN')?.pinnedProvider, 'trello');
   });
 });

@@ -30,8 +30,7 @@ export const SECRETS_COMMANDS: Record<string, CommandHandler> = {
     const vault = await openVault(ctx, { preamble: true, needsKey: true });
     try {
       const created = await vault.createSecret({ name, value, scope, aliases: args.strings('alias') });
-      const lines = await provisionSecret(ctx, vault, created, 'create');
-      for (const line of lines) await ctx.err(`${line}\n`);
+      await provisionSecret(ctx, vault, created, 'create');
       await ctx.json(metadataJson(await vault.getSecret(created.secretId)));
     } finally {
       wipe(value);
@@ -103,7 +102,7 @@ export const SECRETS_COMMANDS: Record<string, CommandHandler> = {
           result.created.push(key);
         }
         try {
-          for (const line of await provisionSecret(ctx, vault, meta, 'import')) await ctx.err(`${line}\n`);
+          await provisionSecret(ctx, vault, meta, 'import');
         } catch {
           // best effort (registry.md §7.4)
         }

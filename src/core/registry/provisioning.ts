@@ -21,6 +21,11 @@ export interface ProvisionOptions {
   secret: SecretMetadata;
   /** `create` prints the `Secret created: … (pinned to provider: …)` line; `import` does not. */
   command: 'create' | 'import';
+  /**
+   * Called with each stderr line as soon as it is known, so a later failure (which `secrets
+   * create` reports with exit 1) still follows the `Secret created:` / `Waiting for` lines already due.
+   */
+  emit?: (line: string) => void | Promise<void>;
 }
 
 export interface ProvisionResult {
@@ -45,7 +50,12 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
   if (providerId === undefined) return { lines: [] };
   const provider = registry.provider(providerId)!;
   if (secret.pinnedProvider !== providerId) await vault.pinProvider(secret.secretId, providerId);
-  const lines = options.command === 'create' ? [`Secret created: ${name} (pinned to provider: ${providerId})`] : [];
+  const lines: string[] = [];
+  const say = async (line: string) => {
+    lines.push(line);
+    await options.emit?.(line);
+  };
+  if (options.command === 'create') await say(`Secret created: ${name} (pinned to provider: ${providerId})`);
 
   const claims = provider.vaultSecrets;
   const claimed = Object.keys(claims);
@@ -54,7 +64,7 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
   const group = groupByScope(await vault.listSecrets()).get(wanted);
   const missing = claimed.filter((n) => !group?.byName.has(n)).sort();
   if (group === undefined || missing.length > 0) {
-    lines.push(`Waiting for ${missing.join(', ')} to complete ${providerId} credential`);
+    await say(`Waiting for ${missing.join(', ')} to complete ${providerId} credential`);
     return { provider: providerId, lines };
   }
 
@@ -95,9 +105,9 @@ export async function provisionForSecret(options: ProvisionOptions): Promise<Pro
   if (changed) await options.brokerStore.save(state);
   if (existing === undefined) {
     const n = provider.capabilities.length;
-    lines.push(`Credential auto-provisioned: ${id} (${n} ${n === 1 ? 'capability' : 'capabilities'} enabled)`);
+    await say(`Credential auto-provisioned: ${id} (${n} ${n === 1 ? 'capability' : 'capabilities'} enabled)`);
   } else if (reconciled) {
-    lines.push(`Credential auto-reconciled: ${id} (registry auth/hosts/secret binding refreshed)`);
+    await say(`Credential auto-reconciled: ${id} (registry auth/hosts/secret binding refreshed)`);
   }
   return { provider: providerId, lines, ...(changed ? { credentialId: id } : {}) };
 }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, ws } from './harness.js';
 import { deriveRegistryCredentials } from '../../../src/core/registry/derive.js';
+import { provisionForSecret } from '../../../src/core/registry/provisioning.js';
 
 test('OpenAI key: pinned, provisioned with 20 capabilities', async () => {
   const h = await harness();
@@ -101,4 +102,18 @@ test('a composite is not rebuilt when its components are unchanged, and is rebui
   assert.equal(rebuilt.secretId, before.secretId);
   assert.equal(rebuilt.valueVersion, before.valueVersion + 1);
   assert.equal(await h.vault.valueOf(rebuilt.secretId), '{"password":"tok2","username":"AC1"}');
+});
+
+test('lines are emitted as they are due: a composite failure follows the Secret created line (registry.md §7.4 step 3)', async () => {
+  const h = await harness();
+  const bad = await h.vault.createSecret({ name: 'TRELLO_API_KEY', value: new Uint8Array([0xff, 0xfe]), scope: { kind: 'global' } });
+  const emitted: string[] = [];
+  const token = await h.vault.createSecret({ name: 'TRELLO_TOKEN', value: new TextEncoder().encode('t'), scope: { kind: 'global' } });
+  await assert.rejects(
+    provisionForSecret({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, secret: token, command: 'create', emit: (line) => void emitted.push(line) }),
+    (e: Error) => e.message === "secret 'TRELLO_API_KEY' must be utf-8 for composite auth",
+  );
+  assert.deepEqual(emitted, ['Secret created: TRELLO_TOKEN (pinned to provider: trello)']);
+  assert.equal((await h.vault.getSecret(token.secretId)).pinnedProvider, 'trello', 'pinned before the failure');
+  assert.equal(bad.name, 'TRELLO_API_KEY');
 });
