@@ -158,3 +158,40 @@ test('oauthSetup builds the consent URL of cli.md §9; providers list is empty',
   assert.throws(() => op.oauthSetup({ provider: 'p', authUrl: ' ', clientId: 'c', redirectUri: 'r' }), /provider, auth_url, client_id, and redirect_uri are required/);
   assert.deepEqual(op.listProviders(), { providers: [] });
 });
+
+test('describeCapability: no single default → hints (POST if allowed, first prefix) in required flags, examples and templates; custom capabilities have setup null', async () => {
+  const h = await harness();
+  const d = deps(h);
+  const a = await op.describeCapability(d, 'openai/assistants');
+  const call = a.call as Call & { howTo: { notes: string[]; templates: { request: unknown } } };
+  assert.deepEqual(call.defaults, { method: null, path: null });
+  assert.deepEqual(call.requiredFlagsWhenNoRequestPayload, ['--method', '--path']);
+  assert.deepEqual(call.howTo.examples, [
+    { title: 'Minimal invocation (add required flags)', command: 'aivault invoke openai/assistants --method POST --path /v1/assistants' },
+    {
+      title: 'JSON body example (when upstream expects JSON)',
+      command: `aivault invoke openai/assistants --method POST --path /v1/assistants --header content-type=application/json --body '{"todo":"fill"}'`,
+    },
+    { title: 'Inline request payload example', command: `aivault invoke openai/assistants --request '{"headers":[],"method":"POST","path":"/v1/assistants"}'` },
+  ]);
+  assert.deepEqual(call.howTo.templates.request, { method: 'POST', path: '/v1/assistants', headers: [] });
+  assert.equal(call.howTo.notes.length, 4);
+  assert.match(call.howTo.notes[0]!, /DELETE, GET, POST/);
+  assert.match(call.howTo.notes[1]!, /\/v1\/assistants, \/v1\/threads/);
+
+  const meta = (await op.describeCapability(d, 'github/meta')).call as Call;
+  assert.deepEqual(meta.defaults, { method: 'GET', path: null });
+  assert.deepEqual(meta.requiredFlagsWhenNoRequestPayload, ['--path']);
+  assert.deepEqual(meta.howTo.examples.map((e) => e.command), [
+    'aivault invoke github/meta --path /emojis',
+    `aivault invoke github/meta --request '{"headers":[],"method":"GET","path":"/emojis"}'`,
+  ]);
+
+  await op.createCapability(d, { id: 'my-api/items', provider: 'my-api', hosts: ['api.example.com'], methods: ['GET', 'PUT'], pathPrefixes: ['/v1/items'] });
+  const custom = await op.describeCapability(d, ' my-api/items ');
+  assert.equal(custom.capability, 'my-api/items');
+  assert.equal(custom.provider, 'my-api');
+  assert.equal(custom.setup, null);
+  assert.deepEqual(custom.allowed, { hosts: ['api.example.com'], methods: ['GET', 'PUT'], pathPrefixes: ['/v1/items'] });
+  assert.deepEqual((custom.call as Call).howTo.examples[0], { title: 'Minimal invocation (add required flags)', command: 'aivault invoke my-api/items --method GET' });
+});
