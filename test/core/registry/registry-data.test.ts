@@ -143,3 +143,70 @@ test('parseRegistryJson accepts {providers} or an array and reports invalid JSON
   rejects(() => parseRegistryJson('{"providers": 3}'), /^invalid registry JSON: /);
   rejects(() => parseRegistryJson(JSON.stringify([doc('a', {}, { hosts: [''] })])), /^invalid registry JSON: providers\[0\]: hosts/);
 });
+
+const REGISTRY_SPEC = resolve(import.meta.dirname, '../../../../shared/spec/registry.md');
+
+test('every row of the registry.md §13 provider table: claims and placeholders, auth, hosts, capability count; §13.1 alternatives', { skip: existsSync(REGISTRY_SPEC) ? false : 'shared/spec/registry.md is not present next to the repository' }, () => {
+  const text = readFileSync(REGISTRY_SPEC, 'utf8');
+  const section = text.slice(text.indexOf('## 13. Built-in providers'), text.indexOf('### 13.1'));
+  const rows = [...section.matchAll(/^\| `([^`]+)` \| (.*) \| `(\w+)`(.*) \| (.*) \| (\d+) \|$/gm)];
+  assert.equal(rows.length, 44);
+  const r = builtinRegistry();
+  const codes = (s: string) => [...s.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  for (const [, id, claims, kind, detail, hosts, count] of rows) {
+    const p = r.provider(id!)!;
+    assert.ok(p, id);
+    const primary = claims!.split('(+')[0]!;
+    const pairs = [...primary.matchAll(/`([^`]+)`→`([^`]+)`/g)].map((m) => [m[1], m[2]]);
+    assert.deepEqual(Object.entries(p.vaultSecrets), pairs, `${id} claims`);
+    const altClaims = codes(claims!.split('(+')[1] ?? '');
+    assert.deepEqual([...new Set(p.credentialAlternatives.flatMap((a) => Object.keys(a.vaultSecrets)))], altClaims, `${id} alternative claims`);
+    assert.deepEqual(p.hosts, codes(hosts!), `${id} hosts`);
+    assert.equal(p.capabilities.length, Number(count), `${id} capability count`);
+    const auth = p.auth;
+    const d = codes(detail!);
+    switch (kind) {
+      case 'header': {
+        const [name, template] = d[0]!.split(': ');
+        assert.deepEqual(auth, { header: { header_name: name, value_template: template } }, id);
+        break;
+      }
+      case 'query':
+        assert.deepEqual(auth, { query: { param_name: d[0] } }, id);
+        break;
+      case 'path':
+        assert.deepEqual(auth, { path: { prefix_template: d[0] } }, id);
+        break;
+      case 'multi_header':
+        assert.deepEqual(auth, { multi_header: d.map((e) => ({ header_name: e.split(': ')[0], value_template: e.split(': ')[1] })) }, id);
+        break;
+      case 'multi_query':
+        assert.deepEqual(auth, { multi_query: d.map((e) => ({ param_name: e.split('=')[0], value_template: e.split('=')[1] })) }, id);
+        break;
+      case 'basic':
+        assert.equal(auth, 'basic', id);
+        break;
+      case 'o_auth2': {
+        const o = (auth as { o_auth2: { grant_type: string; token_endpoint: string; scopes?: string[] } }).o_auth2;
+        assert.deepEqual([o.grant_type, o.token_endpoint, o.scopes?.length], [d[0], d[1], Number(/\((\d+) scopes\)/.exec(detail!)![1])], id);
+        break;
+      }
+      default:
+        assert.fail(`${id}: unexpected auth ${kind}`);
+    }
+  }
+  assert.deepEqual((r.provider('google-calendar')!.auth as { o_auth2: { scopes: string[] } }).o_auth2.scopes, [
+    'https://www.googleapis.com/auth/calendar.events',
+    'https://www.googleapis.com/auth/calendar.readonly',
+  ]);
+  const codexAuth = { multi_header: [{ header_name: 'authorization', value_template: 'Bearer {{access_token}}' }, { header_name: 'ChatGPT-Account-Id', value_template: '{{account_id}}' }] };
+  assert.deepEqual(
+    r.provider('openai')!.credentialAlternatives.map((a) => [a.id, a.vaultSecrets, a.auth, a.hosts]),
+    [
+      ['codex-oauth', { CODEX_OAUTH_JSON: 'oauth' }, codexAuth, ['chatgpt.com']],
+      ['codex-oauth-usage', { CODEX_OAUTH_JSON: 'oauth' }, codexAuth, ['chatgpt.com']],
+    ],
+  );
+  const fal = r.provider('fal')!.credentialAlternatives[0]!;
+  assert.deepEqual([fal.auth, fal.hosts, fal.upstreamPathPrefix], [{ header: { header_name: 'authorization', value_template: 'Key {{secret}}' } }, ['queue.fal.run'], undefined]);
+});
