@@ -90,6 +90,11 @@ test('bindings: pinned secrets bind only to their provider', async () => {
   assert.deepEqual(binding, { capability: 'openai/transcription', secretRef: ref, scope: { type: 'workspace', workspace_id: 'acme' }, consumer: 'worker-a', updatedAtMs: h.clock.now() });
   assert.equal((await op.listBindings(d, { scope: { scope: 'workspace', workspaceId: 'acme' } })).length, 1);
   assert.equal((await op.listBindings(d, { consumer: 'other' })).length, 0);
+  assert.equal((await op.listBindings(d, { consumer: ' ' })).length, 1, 'a blank consumer does not filter');
+  assert.equal((await op.listBindings(d, { capability: ' openai/transcription ' })).length, 1, 'capability id trimmed, exact');
+  assert.equal((await op.listBindings(d, { capability: 'openai/' })).length, 0, 'no prefix match');
+  assert.equal((await op.listBindings(d, { capability: ' ' })).length, 0, 'a blank capability matches nothing (cli.md §6.8)');
+  assert.equal((await op.listBindings(d, { scope: { scope: 'global' } })).length, 0);
   assert.deepEqual(await op.unbindCapability(d, { capability: 'openai/transcription', scope: 'workspace', workspaceId: 'acme', consumer: 'worker-a' }), { removed: true, path: '/vault/capabilities.json' });
 });
 

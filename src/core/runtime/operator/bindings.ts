@@ -50,12 +50,12 @@ export interface BindingsFilter {
   consumer?: string | null;
 }
 
-/** Sorted bindings, filtered by exact capability, scope and (non-blank) consumer. */
+/** Sorted bindings, filtered by exact capability (when given), scope and (non-blank) consumer. */
 export async function listBindings(deps: OperatorDeps, filter: BindingsFilter = {}): Promise<CapabilityBinding[]> {
-  const capability = filter.capability?.trim() || undefined;
+  // Exact match on the trimmed id, as given: a blank `--capability` matches nothing (cli.md §6.8).
+  const capability = filter.capability?.trim();
   const scopeKey = filter.scope ? bindingScopeKey(toBindingScope(filter.scope)) : undefined;
   const consumer = filter.consumer?.trim() || undefined;
-  if (filter.capability !== undefined && filter.capability !== null && capability === undefined) throw operatorError('--capability cannot be blank');
   return sortBindings(await deps.bindingsStore.load())
     .filter((b) => capability === undefined || b.capability === capability)
     .filter((b) => scopeKey === undefined || bindingScopeKey(b.scope) === scopeKey)
