@@ -200,3 +200,13 @@ test('describeCapability: no single default → hints (POST if allowed, first pr
   assert.deepEqual(custom.allowed, { hosts: ['api.example.com'], methods: ['GET', 'PUT'], pathPrefixes: ['/v1/items'] });
   assert.deepEqual((custom.call as Call).howTo.examples[0], { title: 'Minimal invocation (add required flags)', command: 'aivault invoke my-api/items --method GET' });
 });
+
+test('describeCapability looks in broker.json first, so a stored copy of a registry id is described as the invocation defaults see it (cli.md §6.2, registry.md §12)', async () => {
+  const h = await harness();
+  const d = deps(h);
+  await op.createCapability(d, { id: 'openai/models', provider: 'openai', hosts: ['api.openai.com'], methods: ['GET'], pathPrefixes: ['/v1/models'] });
+  const described = await op.describeCapability(d, 'openai/models');
+  assert.deepEqual(described.allowed, { hosts: ['api.openai.com'], methods: ['GET'], pathPrefixes: ['/v1/models'] });
+  assert.deepEqual((described.call as Call).defaults, { method: 'GET', path: '/v1/models' });
+  assert.notEqual(described.setup, null, 'setup still comes from the registry provider');
+});

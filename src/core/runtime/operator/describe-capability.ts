@@ -19,12 +19,15 @@ const OPTIONAL_FLAGS = [
   '--client-ip IP',
 ];
 
-/** Looks the id up in `broker.json`, then the registry (`capability '<ID>' not found`). */
+/**
+ * Looks the id up in `broker.json`, then the registry (`capability '<ID>' not found`): a stored
+ * copy of a registry id is what is described, as the invocation defaults use it (registry.md §12
+ * Notes); only execution replaces it with the built-in definition.
+ */
 export async function describeCapability(deps: OperatorDeps, rawId: string): Promise<Record<string, unknown>> {
   const id = rawId.trim();
   const state = await deps.brokerStore.load();
-  const stored = state.capabilities.find((c) => c.id === id);
-  const capability = deps.registry.capability(id) ?? stored;
+  const capability = state.capabilities.find((c) => c.id === id) ?? deps.registry.capability(id);
   if (capability === undefined || id.length === 0) throw operatorError(`capability '${id}' not found`);
   return describeShape(deps, capability);
 }
