@@ -72,6 +72,10 @@ test('explicit init: file without a path uses <root>/kek.key; env needs its vari
   const missing = setupVault();
   await assert.rejects(missing.vault.init({ type: 'env' }), rejects('vault_error', 'vault provider misconfigured: missing env var AIVAULT_KEY'));
   assert.equal((await missing.vault.status()).enabled, false, 'nothing written on failure');
+  const blank = setupVault({ env: { AIVAULT_KEY: '  ' } });
+  await assert.rejects(blank.vault.init({ type: 'env' }), rejects('vault_error', 'vault provider misconfigured: missing vault key'), 'set but blank: §5 key-text rule');
+  const junk = setupVault({ env: { AIVAULT_KEY: 'not-a-key' } });
+  await assert.rejects(junk.vault.init({ type: 'env' }), rejects('vault_error', 'vault provider misconfigured: invalid vault key (expected base64 or 64-char hex for 32 bytes)'));
 
   const env = setupVault({ env: { MY_KEY: KEY_A } });
   const status = await env.vault.init({ type: 'env', envVar: 'MY_KEY' });
