@@ -28,6 +28,7 @@ test('createCredential: rules, messages, pin check, registry capabilities activa
   const created = await op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['A.example'], workspaceId: 'w' });
   assert.deepEqual(created, { id: 'c', provider: 'custom', workspaceId: 'w', groupId: null, auth: 'basic', hosts: ['a.example'], secretRef: ref });
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['a.example'] }), "credential 'c' already exists");
+  await fails(op.createCredential(d, { id: ' c ', provider: ' ', secretRef: ref }), "credential 'c' already exists");
 
   const { secret } = await h.createSecret('OPENAI_API_KEY', 'sk');
   await fails(op.createCredential(d, { id: 'x', provider: 'anthropic', secretRef: `vault:secret:${secret.secretId}` }), "secret is pinned to provider 'openai' and cannot be used for provider 'anthropic'");
@@ -70,6 +71,11 @@ test('capabilities: create, policy set, delete', async () => {
   await fails(op.createCapability(d, { id: 'x', provider: 'p', methods: ['GET'], pathPrefixes: ['/'] }), 'at least one --host is required when --credential is not provided');
   await fails(op.createCapability(d, { id: 'x', provider: 'p', methods: [], pathPrefixes: ['/'] }), 'at least one --method is required');
   await fails(op.createCapability(d, { id: 'x', credential: 'mine', methods: ['GET'], pathPrefixes: ['v1'] }), "capability methods and pathPrefixes must be non-blank and start with '/'");
+  await fails(op.createCapability(d, { id: 'x', provider: ' ', hosts: ['h.example'], methods: ['GET'], pathPrefixes: ['/'] }), 'capability id and provider are required');
+  await fails(op.createCapability(d, { id: 'x', provider: 'p', credential: 'nope', methods: ['GET'], pathPrefixes: ['/'] }), "credential 'nope' not found");
+  // The credential is only consulted for what the flags leave out.
+  assert.deepEqual((await op.createCapability(d, { id: 'both', provider: 'p', credential: 'nope', hosts: ['h.example'], methods: ['GET'], pathPrefixes: ['/'] })).allow.hosts, ['h.example']);
+  assert.equal((await op.createCapability(d, { id: 'mixed', provider: 'other', credential: 'mine', methods: ['GET'], pathPrefixes: ['/'] })).provider, 'other');
   const cap = await op.createCapability(d, { id: ' my-api/users ', credential: 'mine', methods: ['GET'], pathPrefixes: ['/v1/users'] });
   assert.deepEqual(cap, { id: 'my-api/users', provider: 'my-api', allow: { hosts: ['api.example.com'], methods: ['GET'], pathPrefixes: ['/v1/users'] } });
   await fails(op.createCapability(d, { id: 'my-api/users', provider: 'p', hosts: ['h.example'], methods: ['GET'], pathPrefixes: ['/'] }), "capability 'my-api/users' already exists");

@@ -28,13 +28,22 @@ export async function createCapability(deps: OperatorDeps, input: CreateCapabili
   if (state.capabilities.some((c) => c.id === id)) throw operatorError(`capability '${id}' already exists`);
   if (input.methods.length === 0) throw operatorError('at least one --method is required');
   if (input.pathPrefixes.length === 0) throw operatorError('at least one --path is required');
+  // The credential is consulted only for what the flags leave out (cli.md §6.3).
   const credentialId = input.credential?.trim() || undefined;
-  const credential = credentialId === undefined ? undefined : state.credentials.find((c) => c.id === credentialId);
-  if (credentialId !== undefined && credential === undefined) throw operatorError(`credential '${credentialId}' not found`);
-  const provider = input.provider?.trim() || credential?.provider;
-  if (provider === undefined) throw operatorError('--provider or --credential is required for capability create');
-  const hosts = input.hosts !== undefined && input.hosts.length > 0 ? [...input.hosts] : credential?.hosts;
-  if (hosts === undefined) throw operatorError('at least one --host is required when --credential is not provided');
+  const fromCredential = () => {
+    const found = state.credentials.find((c) => c.id === credentialId);
+    if (found === undefined) throw operatorError(`credential '${credentialId}' not found`);
+    return found;
+  };
+  let provider: string;
+  if (input.provider !== undefined) provider = input.provider.trim();
+  else if (credentialId !== undefined) provider = fromCredential().provider;
+  else throw operatorError('--provider or --credential is required for capability create');
+  let hosts: string[];
+  if (input.hosts !== undefined && input.hosts.length > 0) hosts = [...input.hosts];
+  else if (credentialId !== undefined) hosts = [...fromCredential().hosts];
+  else throw operatorError('at least one --host is required when --credential is not provided');
+  if (provider.length === 0) throw operatorError('capability id and provider are required');
   const capability: Capability = { id, provider, allow: { hosts: [...hosts], methods: [...input.methods], pathPrefixes: [...input.pathPrefixes] } };
   validateCapability(capability, 'custom');
   state.capabilities.push(capability);

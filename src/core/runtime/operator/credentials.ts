@@ -33,9 +33,12 @@ const POSTGRES_AUTH: AuthStrategy = { header: { header_name: 'x-aivault-postgres
  * @see ../../../../../shared/spec/cli.md §5.1
  */
 export async function createCredential(deps: OperatorDeps, input: CreateCredentialInput): Promise<Record<string, unknown>> {
+  // The original's order: id, duplicate id (cli.md §5.1 step 1), provider, context.
   const id = input.id.trim();
-  const provider = input.provider.trim();
   if (id.length === 0) throw operatorError('credential id is required');
+  const state = await deps.brokerStore.load();
+  if (state.credentials.some((c) => c.id === id)) throw operatorError(`credential '${id}' already exists`);
+  const provider = input.provider.trim();
   if (provider.length === 0) throw operatorError('credential provider is required');
   const workspaceId = input.workspaceId?.trim() || null;
   const groupId = input.groupId?.trim() || null;
@@ -43,8 +46,6 @@ export async function createCredential(deps: OperatorDeps, input: CreateCredenti
   if (input.maxPolicyMode !== undefined && provider !== 'postgres') {
     throw operatorError('--max-policy-mode is currently only supported for postgres credentials');
   }
-  const state = await deps.brokerStore.load();
-  if (state.credentials.some((c) => c.id === id)) throw operatorError(`credential '${id}' already exists`);
 
   const template = deps.registry.provider(provider);
   const auth = input.auth ?? template?.auth ?? (provider === 'postgres' ? POSTGRES_AUTH : undefined);
