@@ -1,7 +1,7 @@
 // registry.md §7.1-§7.4: pinning on create, auto-provisioning lines, composite secrets (Decision 18).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, ws } from './harness.js';
+import { group, harness, ws } from './harness.js';
 import { deriveRegistryCredentials } from '../../../src/core/registry/derive.js';
 import { provisionForSecret } from '../../../src/core/registry/provisioning.js';
 
@@ -116,4 +116,21 @@ test('lines are emitted as they are due: a composite failure follows the Secret 
   assert.deepEqual(emitted, ['Secret created: TRELLO_TOKEN (pinned to provider: trello)']);
   assert.equal((await h.vault.getSecret(token.secretId)).pinnedProvider, 'trello', 'pinned before the failure');
   assert.equal(bad.name, 'TRELLO_API_KEY');
+});
+
+test('group scope (registry.md §7.2): credential <provider>:group:<ws>:<g> with both ids, composite __aivault_registry:<provider>:group:<ws>:<g>', async () => {
+  const h = await harness();
+  await h.createSecret('TRELLO_API_KEY', 'k', group('acme', 'g1'));
+  const done = await h.createSecret('TRELLO_TOKEN', 't', group('acme', 'g1'));
+  assert.equal(done.lines.at(-1), 'Credential auto-provisioned: trello:group:acme:g1 (17 capabilities enabled)');
+  const composite = (await h.vault.listSecrets()).find((s) => s.name === '__aivault_registry:trello:group:acme:g1')!;
+  assert.deepEqual(composite.scope, group('acme', 'g1'));
+  const stored = h.brokerJson().credentials[0];
+  assert.deepEqual([stored.id, stored.workspaceId, stored.groupId, stored.secretRef], ['trello:group:acme:g1', 'acme', 'g1', `vault:secret:${composite.secretId}`]);
+  const ws1 = await h.createSecret('OPENAI_API_KEY', 'sk', ws('acme'));
+  assert.equal(ws1.lines.at(-1), 'Credential auto-provisioned: openai:ws:acme (20 capabilities enabled)');
+  assert.deepEqual(h.brokerJson().credentials.map((c: { id: string; workspaceId: string | null; groupId: string | null }) => [c.id, c.workspaceId, c.groupId]), [
+    ['trello:group:acme:g1', 'acme', 'g1'],
+    ['openai:ws:acme', 'acme', null],
+  ]);
 });
