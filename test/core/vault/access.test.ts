@@ -116,7 +116,7 @@ test('a wrong or unreadable key fails with provider errors, never the value', as
   mem.vol.writeFileSync(`${ROOT}/kek.key`, 'garbage');
   await assert.rejects(vault.resolve(ref(id)), rejects('vault provider misconfigured: invalid vault key (expected base64 or 64-char hex for 32 bytes)'));
   mem.vol.unlinkSync(`${ROOT}/kek.key`);
-  await assert.rejects(vault.resolve(ref(id)), (e: unknown) => isBrokerError(e, 'vault_error') && e.message.startsWith('vault provider misconfigured: failed to read key file: '));
+  await assert.rejects(vault.resolve(ref(id)), rejects('vault provider misconfigured: failed to read key file: No such file or directory (os error 2)'));
 });
 
 test('signHmacSha256: contract vector, payload cap, and it audits the read', async () => {

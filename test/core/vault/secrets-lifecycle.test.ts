@@ -206,7 +206,7 @@ test('a failing record write leaves the old record intact and no staging file (a
   const { vault, mem, make } = await ready();
   const meta = await vault.createSecret({ name: 'A', value: bytes('v1'), scope: { kind: 'global' } });
   const failing = make({ fs: { ...mem.fs, rename: async () => { throw Object.assign(new Error('disk full'), { code: 'ENOSPC' }); } } });
-  await assert.rejects(failing.rotateSecret(meta.secretId, bytes('v2')), rejects('io error: disk full'));
+  await assert.rejects(failing.rotateSecret(meta.secretId, bytes('v2')), rejects('io error: No space left on device (os error 28)'));
   assert.deepEqual(files(mem, `${ROOT}/secrets`), [`${meta.secretId}.json`]);
   assert.equal(text(await vault.resolve(ref(meta.secretId))), 'v1');
 });
