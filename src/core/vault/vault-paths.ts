@@ -4,6 +4,7 @@
  * @see ../../../../shared/spec/vault.md §2.1, §2.2, §4.3
  */
 import type { EnvMap } from '../ports.js';
+import { resolveHomeDir } from '../home-dir.js';
 import { joinPath } from '../paths.js';
 import type { VaultPaths } from './types.js';
 
@@ -17,12 +18,14 @@ export interface ResolvedVaultRoot {
 
 /**
  * `AIVAULT_DIR` (trimmed) when set, else `<aivault-home>/data/vault`; home falls back to `HOME`,
- * then `USERPROFILE`, then `<tmpdir>/aivault-no-home` (never the working directory).
+ * then `USERPROFILE`, then `<tmpdir>/aivault-no-home` (never the working directory). The same
+ * home rule as the socket paths (`resolveHomeDir`), so the vault and its daemon socket agree.
  *
  * @example resolveVaultRoot({ env, home, tmpdir }) // the edge passes its environment, home and temp dir
  */
 export function resolveVaultRoot(input: { env: EnvMap; home: string | null | undefined; tmpdir: string }): ResolvedVaultRoot {
-  const home = [input.home, input.env['HOME'], input.env['USERPROFILE']].map((h) => h?.trim() ?? '').find((h) => h.length > 0);
+  // the one home rule (docs/decisions.md "Home directory"): blank counts as missing, a non-blank value is used as given
+  const home = resolveHomeDir(input.home ?? undefined, input.env);
   const aivaultHome = home === undefined ? joinPath(input.tmpdir, 'aivault-no-home') : joinPath(home, '.aivault');
   const override = input.env['AIVAULT_DIR']?.trim() ?? '';
   if (override.length > 0) return { rootDir: override, canonical: false, aivaultHome };

@@ -15,6 +15,7 @@ test('root resolution: AIVAULT_DIR (trimmed), else <home>/.aivault/data/vault, e
   assert.equal(resolveVaultRoot({ env: { AIVAULT_DIR: '  ' }, home: '/h', tmpdir: '/t' }).rootDir, '/h/.aivault/data/vault');
   assert.equal(resolveVaultRoot({ env: { HOME: '/eh' }, home: null, tmpdir: '/t' }).rootDir, '/eh/.aivault/data/vault');
   assert.equal(resolveVaultRoot({ env: { USERPROFILE: '/up' }, home: '', tmpdir: '/t' }).rootDir, '/up/.aivault/data/vault');
+  assert.equal(resolveVaultRoot({ env: { HOME: '/eh ' }, home: ' ', tmpdir: '/t' }).rootDir, '/eh /.aivault/data/vault', 'blank is missing; a non-blank home is used as given, like the socket paths');
   const none = resolveVaultRoot({ env: {}, home: undefined, tmpdir: '/t' });
   assert.deepEqual(none, { rootDir: '/t/aivault-no-home/data/vault', canonical: true, aivaultHome: '/t/aivault-no-home' });
 });
