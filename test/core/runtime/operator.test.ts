@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { harness } from './harness.js';
 import * as op from '../../../src/core/runtime/operator/index.js';
 import { isBrokerError } from '../../../src/core/broker-error.js';
+import { createRuntimeState } from '../../../src/core/runtime/create-runtime-state.js';
 
 const deps = (h: Awaited<ReturnType<typeof harness>>) => ({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, bindingsStore: h.bindingsStore, clock: h.clock });
 const fails = (p: Promise<unknown>, message: string | RegExp) =>
@@ -26,7 +27,7 @@ test('createCredential: rules, messages, pin check, registry capabilities activa
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['a.example'], maxPolicyMode: 'write' }), '--max-policy-mode is currently only supported for postgres credentials');
 
   const created = await op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['A.example'], workspaceId: 'w' });
-  assert.deepEqual(created, { id: 'c', provider: 'custom', workspaceId: 'w', groupId: null, auth: 'basic', hosts: ['a.example'], secretRef: ref });
+  assert.deepEqual(created, { id: 'c', provider: 'custom', workspaceId: 'w', groupId: null, auth: 'basic', hosts: ['A.example'], secretRef: ref }, 'hosts stored as given (cli.md §5.1)');
   await fails(op.createCredential(d, { id: 'c', provider: 'custom', secretRef: ref, auth: 'basic', hosts: ['a.example'] }), "credential 'c' already exists");
   await fails(op.createCredential(d, { id: ' c ', provider: ' ', secretRef: ref }), "credential 'c' already exists");
 
@@ -215,4 +216,14 @@ test('describeCapability looks in broker.json first, so a stored copy of a regis
   assert.deepEqual(described.allowed, { hosts: ['api.openai.com'], methods: ['GET'], pathPrefixes: ['/v1/models'] });
   assert.deepEqual((described.call as Call).defaults, { method: 'GET', path: '/v1/models' });
   assert.notEqual(described.setup, null, 'setup still comes from the registry provider');
+});
+
+test('createCredential stores hosts as given; the runtime view normalises them', async () => {
+  const h = await harness();
+  const d = deps(h);
+  const secret = await h.vault.createSecret({ name: 'MIXED', value: new TextEncoder().encode('v'), scope: { kind: 'global' } });
+  const created = await op.createCredential(d, { id: 'mixed', provider: 'custom', secretRef: `vault:secret:${secret.secretId}`, auth: 'basic', hosts: ['API.Example.com', 'api.example.com'] });
+  assert.deepEqual(created.hosts, ['API.Example.com', 'api.example.com']);
+  const rt = await createRuntimeState({ vault: h.vault, registry: h.registry, brokerStore: h.brokerStore, clock: h.clock, context: {} });
+  assert.deepEqual(rt.credentials().find((c) => c.id === 'mixed')?.hosts, ['api.example.com']);
 });

@@ -54,9 +54,11 @@ export async function createCredential(deps: OperatorDeps, input: CreateCredenti
   if (!(typeof auth === 'object' && 'multi_header' in auth && auth.multi_header.length === 0)) validateAuthStrategy(auth);
   const rawHosts = input.hosts !== undefined && input.hosts.length > 0 ? input.hosts : template?.hosts;
   if (rawHosts === undefined) throw operatorError('at least one --host is required when provider is not in built-in registry');
-  const hosts = normalizeHosts(rawHosts).map((h) => validateHostPattern(h, 'strict'));
+  // Checked in normalised form now; stored as given (cli.md §5.1 step 3), normalised again at run time (vault.md §10.1).
+  const normalized = normalizeHosts(rawHosts).map((h) => validateHostPattern(h, 'strict'));
   // `--host ' '` normalises to nothing: a credential must name at least one host (security.md §2).
-  if (hosts.length === 0) throw policyViolation('credential hosts are required');
+  if (normalized.length === 0) throw policyViolation('credential hosts are required');
+  const hosts = [...rawHosts];
 
   const secret = await existingSecret(deps.vault, parseSecretRef(input.secretRef));
   if (secret.pinnedProvider !== undefined && secret.pinnedProvider !== provider) {
