@@ -35,6 +35,9 @@ test('init on an existing vault with another provider points at rotate-master', 
     const b = await run(['init', '--provider', 'env'], { env: v.env });
     assert.equal(b.code, 1);
     assert.equal(b.stderr, "vault already initialised with provider 'file'; use aivault rotate-master to change it\n");
+    const noPassphrase = await run(['init', '--provider', 'passphrase'], { env: v.env });
+    assert.equal(noPassphrase.code, 1);
+    assert.equal(noPassphrase.stderr, "vault already initialised with provider 'file'; use aivault rotate-master to change it\n", 'the pointer, not a passphrase demand');
     const c = await run(['init', '--provider', 'passphrase'], { env: { ...v.env, AIVAULT_DIR: join(v.dir, 'p') } });
     assert.equal(c.code, 1);
     assert.equal(c.stderr, '--passphrase is required for --provider passphrase\n');

@@ -5,6 +5,7 @@
  */
 import { parseEnumFlag, parseIntegerFlag } from '../args.js';
 import type { InitProvider, VaultStatus } from '../../core/vault/types.js';
+import { alreadyInitialised } from '../../core/vault/vault-errors.js';
 import type { CommandHandler } from '../run-aivault.js';
 import { inputError } from '../errors.js';
 import { userPath } from '../flag-helpers.js';
@@ -33,6 +34,9 @@ export const VAULT_COMMANDS: Record<string, CommandHandler> = {
     let provider: InitProvider | undefined;
     if (raw !== undefined) {
       const kind = parseEnumFlag(raw, 'provider', INIT_PROVIDERS, 'init');
+      // another provider than the existing vault's fails with the rotate-master pointer before any passphrase prompt
+      const current = (await vault.status()).providerType;
+      if (kind === 'passphrase' && current !== null && current !== 'passphrase') throw alreadyInitialised(current);
       provider = await initProvider(kind, args, ctx);
     } else if (args.has('file-path')) {
       provider = filePathProvider(args, ctx);

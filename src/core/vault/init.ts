@@ -17,7 +17,7 @@ import { DEFAULT_ENV_VAR, readEnvKey } from './providers/env.js';
 import { initKeyFile } from './providers/file.js';
 import { keychainUnavailable } from './providers/macos-keychain.js';
 import { createPassphraseProvider, deriveKek, verifyPassphraseKek } from './providers/passphrase.js';
-import { ioError, vaultFailure } from './vault-errors.js';
+import { alreadyInitialised, ioError, vaultFailure } from './vault-errors.js';
 
 export const INIT_LOCK_STALE_MS = 30_000;
 export const INIT_LOCK_TIMEOUT_MS = 3_000;
@@ -153,7 +153,7 @@ async function checkRequestedProvider(ctx: VaultContext, config: VaultConfig, re
         (r.account !== undefined && r.account !== current.account),
     )
     .exhaustive();
-  if (differs) throw vaultFailure(`vault already initialised with provider '${current.type}'; use aivault rotate-master to change it`);
+  if (differs) throw alreadyInitialised(current.type);
   if (request.type === 'passphrase' && current.type === 'passphrase') {
     const kek = await deriveKek(request.passphrase, current.kdf);
     try {

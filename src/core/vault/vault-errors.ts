@@ -25,6 +25,9 @@ export function notAccessible(): BrokerError {
 }
 
 export const notEnabled = (): BrokerError => vaultFailure('vault not enabled');
+/** `init` asked for another provider than the existing vault's (Decision 18). */
+export const alreadyInitialised = (providerType: string): BrokerError =>
+  vaultFailure(`vault already initialised with provider '${providerType}'; use aivault rotate-master to change it`);
 export const secretNotFound = (): BrokerError => vaultFailure('secret not found');
 
 /** `io error: <os error>` for filesystem failures that abort an operation (vault.md §16). */
