@@ -320,6 +320,7 @@ function cmp(a: string, b: string): number {
 }
 
 const TEXT_KEYS = new Set(['secretId', 'scope', 'actor', 'capability', 'consumer', 'note']);
+const KNOWN_KEYS: ReadonlySet<string> = new Set(EVENT_KEYS);
 
 function parseEvent(line: string): AuditEvent | null {
   if (line.trim().length === 0) return null;
@@ -328,10 +329,11 @@ function parseEvent(line: string): AuditEvent | null {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const event = value as Record<string, unknown>;
     if (!Number.isSafeInteger(event['tsMs']) || typeof event['kind'] !== 'string') return null;
-    // Like the original's typed read: a `null` optional key is absent, a mistyped one spoils the line (§12.1).
+    // Like the original's typed read: a `null` optional key is absent, a mistyped one spoils the line,
+    // a key the event format does not have is dropped (§12.1, cli.md §3.5; Decision 16 keys included).
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(event)) {
-      if (field === null) continue;
+      if (field === null || !KNOWN_KEYS.has(key)) continue;
       if (TEXT_KEYS.has(key) && typeof field !== 'string') return null;
       out[key] = field;
     }

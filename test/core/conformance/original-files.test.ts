@@ -48,7 +48,7 @@ test('vault.json: an env provider without env_var reads AIVAULT_KEY (vault.md §
   assert.equal(text(await vault.resolve(ref(ID))), 'sk-test');
 });
 
-test('audit read: null optional keys are absent; a line with a non-integer tsMs or a mistyped key is skipped', async () => {
+test('audit read: null optional keys are absent, unknown keys dropped; a line with a non-integer tsMs or a mistyped key is skipped', async () => {
   const mem = createMemFs({
     [`${ROOT}/vault.json`]: config({ type: 'file', path: `${ROOT}/kek.key` }),
     [`${ROOT}/kek.key`]: KEY_A,
@@ -56,11 +56,17 @@ test('audit read: null optional keys are absent; a line with a non-integer tsMs 
       '{"tsMs":5,"kind":"vault.lock","secretId":null,"scope":null,"actor":"operator","note":null}',
       '{"tsMs":6.5,"kind":"vault.unlock"}',
       '{"tsMs":7,"kind":"vault.unlock","note":7}',
+      '{"tsMs":8,"kind":"secret.used","secretId":"s","extra":{"x":1},"consumer":"c"}',
+      '{"tsMs":9,"kind":"capability.invoked","capability":"openai/x","host":"api.openai.com","status":200,"outcome":"ok","transport":"inproc"}',
       '',
     ].join('\n'),
   });
   const { vault } = setupVault({ mem, env: { AIVAULT_DISABLE_DISK_LOGS: '1' } });
-  assert.deepEqual(await vault.readAudit(10), [{ tsMs: 5, kind: 'vault.lock', actor: 'operator' }]);
+  assert.deepEqual(await vault.readAudit(10), [
+    { tsMs: 9, kind: 'capability.invoked', capability: 'openai/x', host: 'api.openai.com', status: 200, outcome: 'ok', transport: 'inproc' },
+    { tsMs: 8, kind: 'secret.used', secretId: 's', consumer: 'c' },
+    { tsMs: 5, kind: 'vault.lock', actor: 'operator' },
+  ]);
 });
 
 test('capabilities.json: a null consumer is absent and unknown keys are ignored', async () => {
