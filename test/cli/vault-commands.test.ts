@@ -1,7 +1,7 @@
 // Vault lifecycle and secrets commands in-process against a real temp AIVAULT_DIR (cli.md §3-§4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './_helpers/fake-io.js';
@@ -142,6 +142,154 @@ test('audit: newest first, --limit, JSON array', async () => {
     const events = JSON.parse((await run(['audit', '--limit', '1'], { env: v.env })).stdout);
     assert.equal(events.length, 1);
     assert.equal(events[0].kind, 'secret.create');
+  } finally {
+    await v.done();
+  }
+});
+
+test('secrets import (Decisions 6, 16): a deleted name is created anew, scope must match exactly, system-managed and clashing entries are skipped', async () => {
+  const v = await tempVault();
+  try {
+    const gone = JSON.parse((await run(['secrets', 'create', '--name', 'GONE', '--value', 'old'], { env: v.env })).stdout);
+    await run(['secrets', 'delete', '--id', gone.secretId], { env: v.env });
+    const ws = JSON.parse((await run(['secrets', 'create', '--name', 'WS', '--value', 'w', '--scope', 'workspace', '--workspace-id', 'acme'], { env: v.env })).stdout);
+    await run(['secrets', 'create', '--name', 'OWNER', '--value', 'o', '--alias', 'CLASH'], { env: v.env });
+    await run(['secrets', 'create', '--name', 'TRELLO_API_KEY', '--value', 'k'], { env: v.env });
+    await run(['secrets', 'create', '--name', 'TRELLO_TOKEN', '--value', 't'], { env: v.env });
+    const composite = '__aivault_registry:trello:global';
+
+    const r = await run(['secrets', 'import', '--entry', 'GONE=new', '--entry', 'WS=global-one', '--entry', 'CLASH=x', '--entry', `${composite}=x`], { env: v.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { created: ['GONE', 'WS'], rotated: [], skipped: ['CLASH', composite] });
+    const all = JSON.parse((await run(['secrets', 'list', '-v'], { env: v.env })).stdout) as Array<{ secretId: string; name: string; revokedAtMs: number | null; scope: unknown; valueVersion: number; systemManaged: boolean }>;
+    const named = (name: string) => all.filter((s) => s.name === name);
+    assert.equal(named('GONE').length, 2, 'the revoked record stays; a new one is created');
+    assert.ok(named('GONE').some((s) => s.secretId !== gone.secretId && s.revokedAtMs === null));
+    assert.equal(named('WS').find((s) => s.secretId === ws.secretId)?.valueVersion, 1, 'a workspace secret is not rotated by a global import');
+    assert.equal(named(composite)[0]?.valueVersion, 1, 'system-managed: not rotated');
+
+    const inWs = await run(['secrets', 'import', '--scope', 'workspace', '--workspace-id', ' acme ', '--entry', 'WS=w2'], { env: v.env });
+    assert.deepEqual(JSON.parse(inWs.stdout), { created: [], rotated: ['WS'], skipped: [] });
+  } finally {
+    await v.done();
+  }
+});
+
+test('operator commands refuse system-managed secrets (Decision 6/18)', async () => {
+  const v = await tempVault();
+  try {
+    await run(['secrets', 'create', '--name', 'TRELLO_API_KEY', '--value', 'k'], { env: v.env });
+    await run(['secrets', 'create', '--name', 'TRELLO_TOKEN', '--value', 't'], { env: v.env });
+    const list = JSON.parse((await run(['secrets', 'list', '-v'], { env: v.env })).stdout) as Array<{ secretId: string; systemManaged: boolean }>;
+    const id = list.find((s) => s.systemManaged)!.secretId;
+    for (const argv of [['update', '--id', id, '--name', 'X'], ['rotate', '--id', id, '--value', 'v'], ['delete', '--id', id]]) {
+      const r = await run(['secrets', ...argv], { env: v.env });
+      assert.equal(r.code, 1, argv[0]);
+      assert.equal(r.stderr, `secret '${id}' is system-managed\n`);
+      assert.equal(r.stdout, '');
+    }
+  } finally {
+    await v.done();
+  }
+});
+
+test('audit: --before-ts-ms filters (ignored unless > 0), --limit 0 still returns one event, events carry only their keys', async () => {
+  const v = await tempVault();
+  try {
+    await run(['secrets', 'create', '--name', 'A', '--value', 'v'], { env: v.env });
+    await run(['secrets', 'create', '--name', 'B', '--value', 'v'], { env: v.env });
+    const all = JSON.parse((await run(['audit'], { env: v.env })).stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(all.map((e) => e['kind']), ['secret.create', 'secret.create', 'vault.init'], 'newest first');
+    assert.deepEqual(Object.keys(all[0]!), ['tsMs', 'kind', 'secretId', 'scope', 'actor']);
+    assert.deepEqual(all[2], { tsMs: all[2]!['tsMs'], kind: 'vault.init', actor: 'operator' });
+    const zero = JSON.parse((await run(['audit', '--limit', '0'], { env: v.env })).stdout);
+    assert.equal(zero.length, 1, 'the original stops after appending');
+    for (const ignored of ['0', '-5']) {
+      assert.equal(JSON.parse((await run(['audit', '--before-ts-ms', ignored], { env: v.env })).stdout).length, 3, ignored);
+    }
+    const before = JSON.parse((await run(['audit', '--before-ts-ms', String(all[0]!['tsMs'])], { env: v.env })).stdout) as Array<{ tsMs: number }>;
+    assert.ok(before.length >= 1 && before.every((e) => e.tsMs < (all[0]!['tsMs'] as number)));
+    const bad = await run(['audit', '--limit', '-1'], { env: v.env });
+    assert.equal(bad.code, 2, 'usize');
+  } finally {
+    await v.done();
+  }
+});
+
+test('rotate-master: errors, status JSON, the new key written to the key file (Decision 5)', async () => {
+  const v = await tempVault();
+  try {
+    await run(['secrets', 'create', '--name', 'A', '--value', 'v'], { env: v.env });
+    const none = await run(['rotate-master'], { env: v.env });
+    assert.deepEqual([none.code, none.stderr], [1, 'new_key required for env/file provider rotation\n']);
+    const bad = await run(['rotate-master', '--new-key', 'short'], { env: v.env });
+    assert.deepEqual([bad.code, bad.stderr], [1, 'vault provider misconfigured: invalid vault key (expected base64 or 64-char hex for 32 bytes)\n']);
+    const key = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+    const ok = await run(['rotate-master', '--new-key', key], { env: v.env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { enabled: true, providerType: 'file', locked: false, kekId: '630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd' });
+    assert.equal(await readFile(join(v.dir, 'kek.key'), 'utf8'), key);
+    const events = JSON.parse((await run(['audit', '--limit', '1'], { env: v.env })).stdout);
+    assert.equal(events[0].kind, 'vault.rotate_master_key');
+
+    const pass = await run(['rotate-master', '--new-passphrase', 'pw'], { env: v.env });
+    assert.equal(pass.code, 0, pass.stderr);
+    assert.equal(JSON.parse(pass.stdout).providerType, 'passphrase');
+    const locked = await run(['rotate-master', '--new-passphrase', 'pw2'], { env: v.env });
+    assert.deepEqual([locked.code, locked.stderr], [1, 'vault locked\n'], 'a fresh process holds no key');
+    const needs = await run(['rotate-master'], { env: { ...v.env, AIVAULT_PASSPHRASE: 'pw' } });
+    assert.deepEqual([needs.code, needs.stderr], [1, 'new_passphrase required for passphrase rotation\n']);
+  } finally {
+    await v.done();
+  }
+});
+
+test('unlock / lock / status without a daemon: non-passphrase vaults print status; a passphrase vault shows locked in a fresh process', async () => {
+  const v = await tempVault();
+  try {
+    const unlock = await run(['unlock'], { env: v.env });
+    assert.equal(unlock.code, 0, unlock.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(unlock.stdout)), ['enabled', 'providerType', 'locked', 'kekId']);
+    assert.equal(JSON.parse(unlock.stdout).locked, false);
+    const lock = await run(['lock'], { env: v.env });
+    assert.equal(lock.code, 0, lock.stderr);
+    assert.equal(JSON.parse(lock.stdout).locked, false, 'a file vault is never locked');
+    assert.equal(JSON.parse((await run(['audit', '--limit', '1'], { env: v.env })).stdout)[0].kind, 'vault.lock');
+
+    const p = { ...v.env, AIVAULT_DIR: join(v.dir, 'p') };
+    const init = await run(['init', '--provider', 'passphrase', '--passphrase', 'pw'], { env: p });
+    assert.equal(init.code, 0, init.stderr);
+    assert.equal(JSON.parse(init.stdout).providerType, 'passphrase');
+    const status = await run(['status'], { env: p });
+    assert.match(status.stdout, /^Vault\n {2}Status: locked\n {2}Provider: Passphrase\n {2}KEK identifier: [0-9a-f]{64}\n/);
+    assert.equal(JSON.parse((await run(['status', '-v'], { env: p })).stdout).status.locked, true);
+    const create = await run(['secrets', 'create', '--name', 'A', '--value', 'v'], { env: p });
+    assert.deepEqual([create.code, create.stderr], [1, 'vault locked\n']);
+    const wrong = await run(['secrets', 'create', '--name', 'A', '--value', 'v'], { env: { ...p, AIVAULT_PASSPHRASE: 'nope' } });
+    assert.deepEqual([wrong.code, wrong.stderr], [1, 'vault provider misconfigured: invalid passphrase\n']);
+    const right = await run(['secrets', 'create', '--name', 'A', '--value', 'v'], { env: { ...p, AIVAULT_PASSPHRASE: 'pw' } });
+    assert.equal(right.code, 0, right.stderr);
+  } finally {
+    await v.done();
+  }
+});
+
+test('init creates the requested provider (Decision 3): env with its variable, file at an absolute --file-path', async () => {
+  const v = await tempVault();
+  try {
+    const key = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+    const env = { ...v.env, AIVAULT_DIR: join(v.dir, 'e'), MY_KEY: key };
+    const missing = await run(['init', '--provider', 'env', '--env-var', 'OTHER'], { env });
+    assert.deepEqual([missing.code, missing.stderr], [1, 'vault provider misconfigured: missing env var OTHER\n']);
+    const e = await run(['init', '--provider', 'env', '--env-var', 'MY_KEY'], { env });
+    assert.equal(e.code, 0, e.stderr);
+    assert.deepEqual(JSON.parse(e.stdout), { enabled: true, providerType: 'env', locked: false, kekId: '630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd' });
+    assert.deepEqual(JSON.parse(await readFile(join(v.dir, 'e', 'vault.json'), 'utf8')).provider, { type: 'env', env_var: 'MY_KEY' });
+
+    const f = await run(['init', '--provider', 'file', '--file-path', 'keys/k.key'], { env: { ...v.env, AIVAULT_DIR: join(v.dir, 'f') }, cwd: v.dir });
+    assert.equal(f.code, 0, f.stderr);
+    assert.deepEqual(JSON.parse(await readFile(join(v.dir, 'f', 'vault.json'), 'utf8')).provider, { type: 'file', path: join(v.dir, 'keys', 'k.key') });
+    assert.match(await readFile(join(v.dir, 'keys', 'k.key'), 'utf8'), /^[A-Za-z0-9+/]{43}=$/, '44 chars of padded base64, no newline');
   } finally {
     await v.done();
   }
