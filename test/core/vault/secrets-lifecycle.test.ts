@@ -210,3 +210,30 @@ test('a failing record write leaves the old record intact and no staging file (a
   assert.deepEqual(files(mem, `${ROOT}/secrets`), [`${meta.secretId}.json`]);
   assert.equal(text(await vault.resolve(ref(meta.secretId))), 'v1');
 });
+
+test('pinned rotation keeps the v2 AAD; pinning a legacy v1 record with its own pin re-encrypts; revoked records can still be renamed', async () => {
+  const { vault, mem, clock } = await ready();
+  const meta = await vault.createSecret({ name: 'OPENAI_API_KEY', value: bytes('sk-1'), scope: { kind: 'global' } });
+  await vault.pinProvider(meta.secretId, 'openai');
+  const rotated = await vault.rotateSecret(meta.secretId, bytes('sk-2'));
+  assert.equal(rotated.pinnedProvider, 'openai');
+  const path = `${ROOT}/secrets/${meta.secretId}.json`;
+  assert.equal(readJson(mem, path)['aadVersion'], 2, 'rotation re-encrypts with the record current AAD');
+  assert.equal(text(await vault.resolve(ref(meta.secretId))), 'sk-2');
+
+  // §7 step 4: pinned to the same provider under the legacy v1 AAD → decrypt v1, re-encrypt v2
+  const legacy = await vault.createSecret({ name: 'ANTHROPIC_API_KEY', value: bytes('a-1'), scope: { kind: 'global' } });
+  const legacyPath = `${ROOT}/secrets/${legacy.secretId}.json`;
+  mem.vol.writeFileSync(legacyPath, JSON.stringify({ ...readJson(mem, legacyPath), pinnedProvider: 'anthropic', aadVersion: 1 }, null, 2));
+  clock.advance(7);
+  const pinned = await vault.pinProvider(legacy.secretId, 'anthropic');
+  assert.equal(pinned.updatedAtMs, clock.now());
+  assert.equal(pinned.valueVersion, 1, 'pinning does not change valueVersion');
+  assert.equal(readJson(mem, legacyPath)['aadVersion'], 2);
+  assert.equal(text(await vault.resolve(ref(legacy.secretId))), 'a-1');
+  assert.equal((await vault.readAudit(2))[1]!.kind, 'secret.pin_provider');
+
+  await vault.revokeSecret(legacy.secretId);
+  const renamed = await vault.updateSecret(legacy.secretId, { name: 'OLD_KEY', aliases: [' b', 'a', ''] });
+  assert.deepEqual([renamed.name, renamed.aliases, renamed.pinnedProvider, typeof renamed.revokedAtMs], ['OLD_KEY', ['a', 'b'], 'anthropic', 'number']);
+});
