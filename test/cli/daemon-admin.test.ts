@@ -148,3 +148,21 @@ test('aivaultd usage errors point at aivaultd --help, numbers included', async (
   assert.equal(code, 2);
   assert.equal(err, "error: invalid value 'soon' for '--unlock-ttl': expected a non-negative integer\n\nRun 'aivaultd --help' for usage.\n");
 });
+
+test('with AIVAULTD_DISABLE=1, unlock derives and verifies in this process and starts no daemon; lock stays local', async () => {
+  await withDir(async (dir) => {
+    const vault = join(dir, 'vault');
+    const env = { AIVAULT_DIR: vault, AIVAULTD_DISABLE: '1' };
+    assert.equal((await run(['init', '--provider', 'passphrase'], { env: { ...env, AIVAULT_PASSPHRASE: PASS } })).code, 0);
+    const scriptPath = join(dir, 'no-daemon-here', 'aivault');
+    const wrong = await run(['unlock', '--passphrase', 'nope'], { env, scriptPath });
+    assert.deepEqual([wrong.code, wrong.stderr], [1, 'vault provider misconfigured: invalid passphrase\n']);
+    const r = await run(['unlock', '--passphrase', PASS], { env, scriptPath });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).locked, false, 'unlocked for this process');
+    const lock = await run(['lock'], { env, scriptPath });
+    assert.equal(lock.code, 0, lock.stderr);
+    assert.equal(JSON.parse(lock.stdout).locked, true);
+    assert.equal(existsSync(join(vault, 'run', 'aivaultd.sock')), false, 'no daemon was started');
+  });
+});

@@ -13,7 +13,7 @@ import { statusJson } from '../format/status.js';
 import { isConnectFailure, retryAfterAutostart } from '../invoke/daemon-route.js';
 import { daemonLogPath, locateDaemon, spawnDaemon } from '../invoke/spawn-daemon.js';
 import type { CommandHandler } from '../run-aivault.js';
-import { autostartEnabled } from '../socket-paths.js';
+import { autostartEnabled, isTruthy } from '../socket-paths.js';
 import { connectSocket, openVault, sockets } from '../wiring.js';
 import { runSetup } from './setup.js';
 import { stopDaemon } from './stop-daemon.js';
@@ -28,6 +28,11 @@ export const DAEMON_ADMIN_COMMANDS: Record<string, CommandHandler> = {
     }
     const { passphraseFrom } = await import('../passphrase.js');
     const passphrase = (await passphraseFrom(ctx, args.string('passphrase'), { required: true }))!;
+    if (isTruthy(ctx.env.AIVAULTD_DISABLE)) {
+      // No daemon to hold the key: derive and verify in this process, as the original does (cli.md §3.3).
+      await ctx.json(statusJson(await vault.unlock(passphrase)));
+      return;
+    }
     const key = await vault.deriveKey(passphrase);
     try {
       const path = controlSocket(ctx);
@@ -42,6 +47,10 @@ export const DAEMON_ADMIN_COMMANDS: Record<string, CommandHandler> = {
     const vault = await openVault(ctx, { preamble: true, needsKey: false });
     const local = await vault.lock();
     let locked = local.locked;
+    if (isTruthy(ctx.env.AIVAULTD_DISABLE)) {
+      await ctx.json(statusJson(local));
+      return;
+    }
     try {
       locked = (await withDaemon(ctx, controlSocket(ctx), false, (t) => t.lock())).locked;
     } catch (error) {
