@@ -5,7 +5,7 @@
  * @see ../../../shared/spec/cli.md §1.4
  */
 import { BrokerError } from '../core/broker-error.js';
-import { ERRNO_TEXT } from '../transport-socket/_io.js';
+import { knownOsErrorText } from '../core/os-error-text.js';
 
 /** A runtime error about the operator's input (exit 1), e.g. `--method cannot be empty`. */
 export function inputError(message: string): BrokerError {
@@ -19,7 +19,5 @@ export function daemonError(message: string, cause?: unknown): BrokerError {
 
 /** The `<reason>` part of an OS error: Rust's text for a known errno, else the error's message. */
 export function osReason(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && Object.hasOwn(ERRNO_TEXT, code)) return ERRNO_TEXT[code]!;
-  return error instanceof Error ? error.message : String(error);
+  return knownOsErrorText(error) ?? (error instanceof Error ? error.message : String(error));
 }

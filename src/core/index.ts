@@ -31,6 +31,7 @@ export { isBlockedAddress, isBlockedHost, SSRF_BLOCKED_MESSAGE } from './broker/
 export type { FsPort, Clock, EnvMap, CryptoPort, UpstreamPort, UpstreamRequest, UpstreamResponse } from './ports.js';
 export { isTruthy } from './env-flags.js';
 export { osHomeFor, resolveHomeDir } from './home-dir.js';
+export { knownOsErrorText } from './os-error-text.js';
 
 // --- wire protocol and client (also reachable alone through ./protocol/index.ts) ---
 export {

@@ -1,5 +1,6 @@
 // Socket write helpers with backpressure; rejecting once the peer is gone.
 import type { Socket } from 'node:net';
+import { knownOsErrorText } from '../core/protocol/index.js';
 
 /** Writes and waits for `drain` when the buffer is full; rejects when the socket closes first. */
 export function writeBytes(socket: Socket, bytes: Uint8Array): Promise<void> {
@@ -30,25 +31,10 @@ export function endWith(socket: Socket, bytes?: Uint8Array): void {
   else socket.end(bytes);
 }
 
-/** Rust's text for the common errno codes (the original prints `io::Error`s). */
-export const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: 'No such file or directory (os error 2)',
-  EISDIR: 'Is a directory (os error 21)',
-  EACCES: 'Permission denied (os error 13)',
-  ECONNREFUSED: 'Connection refused (os error 111)',
-  ENOTSOCK: 'Socket operation on non-socket (os error 88)',
-  ENOTDIR: 'Not a directory (os error 20)',
-  EPERM: 'Operation not permitted (os error 1)',
-  ECONNRESET: 'Connection reset by peer (os error 104)',
-  EPIPE: 'Broken pipe (os error 32)',
-  EADDRINUSE: 'Address in use (os error 98)',
-  ENAMETOOLONG: 'File name too long (os error 36)',
-};
 
 /** Rust-style reason text for the common errno codes (`Connection refused (os error 111)`). */
 export function errnoReason(error: unknown): { reason: string; errno?: string } {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return { reason: error instanceof Error ? error.message : String(error) };
-  const known = Object.hasOwn(ERRNO_TEXT, code) ? ERRNO_TEXT[code] : undefined;
-  return { reason: known ?? code, errno: code };
+  return { reason: knownOsErrorText(error) ?? code, errno: code };
 }

@@ -13,6 +13,7 @@ export type { ErrorCode } from '../error-codes.js';
 export type { EnvMap } from '../ports.js';
 export { isTruthy } from '../env-flags.js';
 export { osHomeFor, resolveHomeDir } from '../home-dir.js';
+export { knownOsErrorText } from '../os-error-text.js';
 export type { Envelope, EnvelopeRequest, BrokerRequest, BrokerResponse, BrokerResult, CallContext, PlannedSummary } from '../broker/types.js';
 export type { Transport, InvokeRequest, CallOptions } from '../transport.js';
 

@@ -9,7 +9,7 @@ import { atomicWriteFile } from '../atomic-write.js';
 import { invalidRequest, vaultError } from '../broker-error.js';
 import type { FsPort } from '../ports.js';
 import { parseJsonFile } from '../vault/json-file.js';
-import { isNotFound } from '../vault/vault-errors.js';
+import { isNotFound, osErrorText } from '../vault/vault-errors.js';
 import { describeStructError } from './registry.js';
 import type { BindingScope, BindingsFile, CapabilityBinding } from './types.js';
 import { prepareStateDir, reapplyStateModes } from './state-file-modes.js';
@@ -55,7 +55,7 @@ export function createBindingsStore(options: BindingsStoreOptions): BindingsStor
         bytes = await fs.readFile(path);
       } catch (error) {
         if (isNotFound(error)) return [];
-        throw vaultError(`io error: cannot read ${path}`, error);
+        throw vaultError(`io error: ${osErrorText(error)}`, error);
       }
       await reapplyStateModes(fs, path);
       // Syntax errors name the file and the line/column, never echoing content (Decision 14).

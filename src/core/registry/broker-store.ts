@@ -7,7 +7,7 @@
  */
 import { unknown, validate, type Struct } from 'superstruct';
 import { parseJsonFile } from '../vault/json-file.js';
-import { isNotFound } from '../vault/vault-errors.js';
+import { isNotFound, osErrorText } from '../vault/vault-errors.js';
 import { atomicWriteFile } from '../atomic-write.js';
 import { vaultError } from '../broker-error.js';
 import { utf8DecodeStrict, utf8Encode } from '../encoding.js';
@@ -78,7 +78,7 @@ export function createBrokerStore(options: BrokerStoreOptions): BrokerStore {
       text = utf8DecodeStrict(await fs.readFile(path)) ?? '\u0000';
     } catch (error) {
       if (isNotFound(error)) return emptyState();
-      throw vaultError(`io error: cannot read ${path}`, error);
+      throw vaultError(`io error: ${osErrorText(error)}`, error);
     }
     await reapplyStateModes(options.fs, path);
     return parseBrokerState(text, path);

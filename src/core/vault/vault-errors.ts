@@ -5,6 +5,7 @@
  * @see ../../../../shared/spec/vault.md §16
  */
 import { BrokerError, vaultError } from '../broker-error.js';
+import { knownOsErrorText } from '../os-error-text.js';
 
 /** A bare `vault_error` message (`vault not enabled`, `secret not found`, …). */
 export function vaultFailure(message: string, cause?: unknown): BrokerError {
@@ -42,8 +43,9 @@ export function ioError(error: unknown): BrokerError {
  */
 export function osErrorText(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
+    const known = knownOsErrorText(error);
+    if (known !== undefined) return known;
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && Object.hasOwn(OS_ERROR_TEXT, code)) return OS_ERROR_TEXT[code]!;
     const message = (error as { message?: unknown }).message;
     if (typeof message === 'string' && message.length > 0) return message;
     if (typeof code === 'string') return code;
@@ -51,25 +53,6 @@ export function osErrorText(error: unknown): string {
   return 'unknown error';
 }
 
-/** Rust's `io::Error` display for the errno codes a vault file operation can meet (Linux numbers). */
-const OS_ERROR_TEXT: Readonly<Record<string, string>> = {
-  EPERM: 'Operation not permitted (os error 1)',
-  ENOENT: 'No such file or directory (os error 2)',
-  EIO: 'Input/output error (os error 5)',
-  EACCES: 'Permission denied (os error 13)',
-  EBUSY: 'Device or resource busy (os error 16)',
-  EEXIST: 'File exists (os error 17)',
-  EXDEV: 'Invalid cross-device link (os error 18)',
-  ENOTDIR: 'Not a directory (os error 20)',
-  EISDIR: 'Is a directory (os error 21)',
-  EMFILE: 'Too many open files (os error 24)',
-  ENOSPC: 'No space left on device (os error 28)',
-  EROFS: 'Read-only file system (os error 30)',
-  ENAMETOOLONG: 'File name too long (os error 36)',
-  ENOTEMPTY: 'Directory not empty (os error 39)',
-  ELOOP: 'Too many levels of symbolic links (os error 40)',
-  EDQUOT: 'Disk quota exceeded (os error 122)',
-};
 
 /** True when an fs error means "no such file or directory". */
 export function isNotFound(error: unknown): boolean {

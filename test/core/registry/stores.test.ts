@@ -154,3 +154,12 @@ test('security.md §11: broker.json / capabilities.json get 0600 and a 0700 pare
   // …but on save it aborts the save
   await assert.rejects(createBrokerStore({ fs: refusing, path: '/v/broker.json', pid: 1, uuid: () => 'u5' }).save({ version: 1, credentials: [], capabilities: [], policies: [] }), /EPERM/);
 });
+
+test('an unreadable broker.json / capabilities.json is `io error: <os error>` (vault.md §16), naming no path', async () => {
+  const { fs, vol } = createMemFs();
+  vol.mkdirSync('/v/broker.json', { recursive: true });
+  vol.mkdirSync('/v/capabilities.json', { recursive: true });
+  const expected = (e: unknown) => isBrokerError(e) && e.message === 'io error: Is a directory (os error 21)';
+  await assert.rejects(createBrokerStore({ fs, path: '/v/broker.json', ...ids }).load(), expected);
+  await assert.rejects(createBindingsStore({ fs, path: '/v/capabilities.json', ...ids }).load(), expected);
+});
