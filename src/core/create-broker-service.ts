@@ -1,6 +1,7 @@
 /**
  * The service a daemon or the in-process transport serves: one vault, the compiled-in registry,
- * `broker.json`, and the broker pipeline, assembled once. Long-lived state lives here (the
+ * `broker.json`, and the broker pipeline, assembled once; with it, the proxy service an HTTP
+ * transport serves (Decision 15), over the same state, rate limiter, audit and upstream. Long-lived state lives here (the
  * unlocked key, rate windows through the rate limiter, the upstream pool inside the upstream
  * port). `vault.load()` runs at the first call and again only when `vault.json` changed (one
  * `stat` per call); persisted broker state is validated by `stat` on every call, so operator
@@ -8,12 +9,15 @@
  *
  * @see ../../shared/spec/daemon.md §5.6, spec/README.md Decisions 4, 9, 12, 18
  */
-import { createBroker } from './broker/create-broker.js';
+import { createBrokerCore, type BrokerCore } from './broker/create-broker.js';
 import type { BrokerPolicyOptions, TimerPort } from './broker/options.js';
 import type { RateLimiter } from './broker/rate-limiter.js';
 import type { CallContext } from './broker/types.js';
 import type { Clock, CryptoPort, FsPort, UpstreamPort } from './ports.js';
 import type { BrokerService, DaemonStatus } from './protocol/service.js';
+import { buildProxyService } from './proxy/_proxy-service.js';
+import { createProxyTokenStore, type ProxyTokenStore } from './proxy/token-store.js';
+import type { ProxyService } from './proxy/types.js';
 import type { BrokerStore } from './registry/broker-store.js';
 import type { Registry } from './registry/registry.js';
 import { fileStamp } from './registry/file-stamp.js';
@@ -49,8 +53,40 @@ export interface BrokerServiceOptions {
   unlockTtlMs?: number;
 }
 
+/** How the proxy service differs from the socket service (transports.md §6, §8). */
+export interface ProxyServiceConfig {
+  /**
+   * Accept non-loopback clients for proxy operations (`aivaultd --http … --allow-remote`); the
+   * dev override `policy.allowRemoteClients` enables them too.
+   * @default false
+   */
+  allowRemoteClients?: boolean;
+  /** The proxy token store. @default a new in-memory store on the service's clock and crypto */
+  tokens?: ProxyTokenStore;
+}
+
+export interface BrokerServicesOptions extends BrokerServiceOptions {
+  proxy?: ProxyServiceConfig;
+}
+
+/** The socket service and the proxy service over one vault, registry, rate limiter and upstream. */
+export interface BrokerServices {
+  service: BrokerService;
+  proxy: ProxyService;
+  tokens: ProxyTokenStore;
+}
+
 /** @example createBrokerService({ vault, registry: builtinRegistry(), brokerStore, ...ports }) */
 export function createBrokerService(options: BrokerServiceOptions): BrokerService {
+  return createBrokerServices(options).service;
+}
+
+/**
+ * @example
+ * const { service, proxy } = createBrokerServices({ vault, registry, brokerStore, ...ports, proxy: { allowRemoteClients } })
+ * @see ../../shared/spec/transports.md, spec/README.md Decision 15
+ */
+export function createBrokerServices(options: BrokerServicesOptions): BrokerServices {
   const { vault, clock, timer } = options;
   /** One refresher for the service's lifetime: it serialises Codex refreshes per secret. */
   const refreshCodex = createCodexRefresher({
@@ -63,7 +99,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
   });
   /** Derivation reused while the claimed secrets' metadata and `broker.json` are unchanged. */
   const stateCache = createRuntimeStateCache();
-  const broker = createBroker({
+  const coreFor = (policy: BrokerServiceOptions['policy']): BrokerCore => createBrokerCore({
     state: (ctx, requestedCredential) =>
       createRuntimeState({
         vault,
@@ -87,8 +123,11 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
       return Promise.resolve();
     },
     cwd: options.cwd,
-    ...(options.policy === undefined ? {} : { options: options.policy }),
+    ...(policy === undefined ? {} : { options: policy }),
   });
+  const broker = coreFor(options.policy);
+  const remote = options.proxy?.allowRemoteClients === true || options.policy?.allowRemoteClients === true;
+  const proxyCore = coreFor({ ...options.policy, allowRemoteClients: remote });
 
   const ensureLoaded = createLoadOnChange(vault, createStatWatch({ fs: options.fs, clock }));
   let cancelTtl: (() => void) | undefined;
@@ -105,16 +144,24 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
     });
   };
   const lockState = async (): Promise<DaemonStatus> => ({ locked: (await vault.status()).locked });
+  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
+    await ensureLoaded();
+    try {
+      return await operation();
+    } finally {
+      await touchKey();
+    }
+  };
+  const tokens = options.proxy?.tokens ?? createProxyTokenStore({ clock, crypto: options.crypto });
+  const proxy = buildProxyService({
+    core: proxyCore,
+    tokens,
+    guard,
+    tableCapabilityIds: async () => (await options.brokerStore.loadShared()).capabilities.map((c) => c.id),
+  });
 
-  return {
-    async handle(request, ctx: CallContext) {
-      await ensureLoaded();
-      try {
-        return await broker.handle(request, ctx);
-      } finally {
-        await touchKey();
-      }
-    },
+  const service: BrokerService = {
+    handle: (request, ctx: CallContext) => guard(() => broker.handle(request, ctx)),
     async unlock(key) {
       await vault.unlockWithKey(key);
       await touchKey();
@@ -128,6 +175,7 @@ export function createBrokerService(options: BrokerServiceOptions): BrokerServic
     },
     status: lockState,
   };
+  return { service, proxy, tokens };
 }
 
 // --- internal ---

@@ -47,3 +47,22 @@ export type BrokerErrorCode = {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
+
+/** The rate limiter's refusal (broker.md §9.1); Decision 15 answers it with 429 on HTTP. */
+export const RATE_LIMIT_MESSAGE = 'capability rate limit exceeded';
+
+/**
+ * The HTTP status of an error (Decision 15): the table's `http` column, except 429 for the rate
+ * limit's `policy_violation` (sent with `Retry-After`, {@link retryAfterSeconds}).
+ *
+ * @example httpStatusOf({ code: 'policy_violation', message: 'capability rate limit exceeded' }) // 429
+ */
+export function httpStatusOf(error: { code: ErrorCode; message: string }): number {
+  if (error.code === 'policy_violation' && error.message === RATE_LIMIT_MESSAGE) return 429;
+  return ERROR_CODES[error.code].http;
+}
+
+/** Seconds until the next one-minute rate window opens (Decision 9 windows; at least 1). */
+export function retryAfterSeconds(nowMs: number): number {
+  return Math.max(1, Math.ceil((60_000 - (nowMs % 60_000)) / 1000));
+}

@@ -10,10 +10,30 @@ export { ERROR_CODES } from './error-codes.js';
 export type { ErrorCode, BrokerErrorCode } from './error-codes.js';
 export type { BrokerErrorOptions } from './broker-error.js';
 export { conformanceLevels, type ConformanceLevels } from './broker/conformance.js';
-export type { Envelope, EnvelopeRequest, BrokerResult, BrokerResponse, CallContext } from './broker/types.js';
+export type { Envelope, EnvelopeRequest, EnvelopeHeader, BrokerResult, BrokerResponse, CallContext, PlannedSummary, ResponseHeader } from './broker/types.js';
 export { createBroker } from './broker/create-broker.js';
-export { createBrokerService } from './create-broker-service.js';
-export type { BrokerServiceOptions } from './create-broker-service.js';
+export { createBrokerService, createBrokerServices } from './create-broker-service.js';
+export type { BrokerServiceOptions, BrokerServicesOptions, BrokerServices, ProxyServiceConfig } from './create-broker-service.js';
+
+// --- proxy tokens, envelope/passthrough/WebSocket operations for network transports (Decision 15) ---
+export { createProxyService } from './proxy/create-proxy-service.js';
+export { createProxyTokenStore, PROXY_TOKEN_PREFIX } from './proxy/token-store.js';
+export type { ProxyTokenStore, ProxyTokenStoreOptions } from './proxy/token-store.js';
+export { parseMintRequest } from './proxy/mint-schema.js';
+export type { MintRequest } from './proxy/mint-schema.js';
+export { parseRoute } from './proxy/passthrough-route.js';
+export type { PassthroughRoute } from './proxy/passthrough-route.js';
+export { callerEnv } from './proxy/caller-env.js';
+export type { CallerEnv } from './proxy/caller-env.js';
+export { httpStatusOf, retryAfterSeconds, RATE_LIMIT_MESSAGE } from './error-codes.js';
+export type {
+  CallerAuth,
+  PassthroughRequest,
+  PassthroughResponse,
+  ProxyService,
+  ProxyTokenRecord,
+  WebSocketPlan,
+} from './proxy/types.js';
 export { resolveBrokerOptions } from './broker/options.js';
 export type { BrokerOptions, BrokerPolicyOptions, ResolvedBrokerOptions, TimerPort } from './broker/options.js';
 export { createRateLimiter } from './broker/rate-limiter.js';

@@ -15,7 +15,9 @@ export type BodyMode =
   | { kind: 'empty' }
   | { kind: 'text'; text: string }
   | { kind: 'multipart'; fields: Array<[string, string]>; files: Array<{ field: string; path: string }> }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  /** A passthrough caller's body, forwarded byte for byte (transports.md §4 note a). */
+  | { kind: 'bytes'; bytes: Uint8Array };
 
 export interface EncodedBody {
   bytes: Uint8Array | null;
@@ -54,6 +56,8 @@ export async function estimateBodySize(mode: BodyMode, fs: FsPort, cwd: string):
       return 0;
     case 'text':
       return utf8Encode(mode.text).length;
+    case 'bytes':
+      return mode.bytes.length;
     case 'file':
       return fileSize(fs, resolveFilePath(cwd, mode.path), 'bodyFilePath not accessible');
     case 'multipart': {
@@ -74,6 +78,8 @@ export async function encodeBody(mode: BodyMode, fs: FsPort, cwd: string): Promi
       return { bytes: null };
     case 'text':
       return { bytes: utf8Encode(mode.text) };
+    case 'bytes':
+      return { bytes: mode.bytes };
     case 'file':
       return { bytes: await readCallerFile(fs, cwd, mode.path) };
     case 'multipart': {

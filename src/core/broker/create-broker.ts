@@ -26,36 +26,90 @@ import type { Broker, BrokerRequest, BrokerResponse, CallContext, Envelope } fro
 export const LOAD_PURPOSE = 'broker.credential.load';
 
 /**
+ * Plans one call (steps 2-18 or a mode's own steps). `trace` is filled as facts become known so
+ * refused calls are audited too; `retry` is the OAuth re-plan of §7.3 (no second rate quota).
+ */
+export type Planner = (trace: CallTrace, retry: boolean) => Promise<PolicyPlan>;
+
+/**
+ * The pipeline with its planning step supplied by the caller, so envelope, passthrough and
+ * WebSocket modes share one execution, OAuth retry and audit path (transports.md §10).
+ * @internal for the proxy service; applications use {@link createBroker}.
+ */
+export interface BrokerCore extends Broker {
+  /** Plans with `planner`, renders auth, executes and shapes the response; audited once. */
+  run(planner: Planner, stream: boolean, ctx: CallContext): Promise<BrokerResponse>;
+  /** Plans and renders auth without executing (the WebSocket upgrade); audited once. */
+  prepare(planner: Planner, ctx: CallContext): Promise<{ plan: PolicyPlan; auth: AuthOutput }>;
+  /** Audits a call refused before planning started (an invalid proxy token), then throws it. */
+  refuse(error: unknown, ctx: CallContext): Promise<never>;
+  readonly deps: ResolvedBrokerOptions;
+}
+
+/**
  * @example
  * const broker = createBroker({ state, upstream, fs, crypto, clock, timer, rateLimiter, audit, cwd })
  * const result = await toResult(await broker.handle({ envelope, stream: false }, ctx))
  */
 export function createBroker(options: BrokerOptions): Broker {
+  const core = createBrokerCore(options);
+  return { handle: core.handle };
+}
+
+/** @internal see {@link BrokerCore} */
+export function createBrokerCore(options: BrokerOptions): BrokerCore {
   const deps = resolveBrokerOptions(options);
-  return {
-    async handle(request: BrokerRequest, ctx: CallContext): Promise<BrokerResponse> {
-      const trace: CallTrace = { startedAtMs: deps.clock.now() };
-      let audited = false;
-      const audit = async (error?: ErrorCode): Promise<void> => {
-        if (audited) return;
-        audited = true;
-        try {
-          await deps.audit(buildInvokedEvent(trace, ctx, deps.clock.now(), error));
-        } catch {
-          // Audit is best effort: a failing sink never fails the call.
-        }
-      };
+  const audited = (ctx: CallContext) => {
+    const trace: CallTrace = { startedAtMs: deps.clock.now() };
+    let done = false;
+    const audit = async (error?: ErrorCode): Promise<void> => {
+      if (done) return;
+      done = true;
       try {
+        await deps.audit(buildInvokedEvent(trace, ctx, deps.clock.now(), error));
+      } catch {
+        // Audit is best effort: a failing sink never fails the call.
+      }
+    };
+    const fail = async (error: unknown): Promise<never> => {
+      const failure = BrokerError.from(error);
+      await audit(failure.code);
+      throw failure;
+    };
+    return { trace, audit, fail };
+  };
+  const run = async (planner: Planner, stream: boolean, ctx: CallContext): Promise<BrokerResponse> => {
+    const { trace, audit, fail } = audited(ctx);
+    try {
+      const plan = await planner(trace, false);
+      return await respond(deps, planner, plan, stream, ctx, trace, audit);
+    } catch (error) {
+      return fail(error);
+    }
+  };
+  return {
+    deps,
+    run,
+    handle(request: BrokerRequest, ctx: CallContext): Promise<BrokerResponse> {
+      let envelope: Envelope | undefined;
+      return run(async (trace, retry) => {
         // validated once: an envelope the daemon's decoder already checked is only normalised
-        const envelope = isValidated(request.envelope) ? normaliseEnvelope(request.envelope) : parseEnvelope(request.envelope);
-        const plan = await planEnvelope(deps, envelope, ctx, trace);
-        return await respond(deps, envelope, plan, request.stream, ctx, trace, audit);
+        envelope ??= isValidated(request.envelope) ? normaliseEnvelope(request.envelope) : parseEnvelope(request.envelope);
+        return planEnvelope(deps, envelope, ctx, trace, { retry });
+      }, request.stream, ctx);
+    },
+    async prepare(planner, ctx) {
+      const { trace, audit, fail } = audited(ctx);
+      try {
+        const plan = await planner(trace, false);
+        const auth = await authorize(deps, plan, 'first');
+        await audit();
+        return { plan, auth };
       } catch (error) {
-        const failure = BrokerError.from(error);
-        await audit(failure.code);
-        throw failure;
+        return fail(error);
       }
     },
+    refuse: (error, ctx) => audited(ctx).fail(error),
   };
 }
 
@@ -65,7 +119,7 @@ type Audit = (error?: ErrorCode) => Promise<void>;
 
 async function respond(
   deps: ResolvedBrokerOptions,
-  envelope: Envelope,
+  planner: Planner,
   firstPlan: PolicyPlan,
   stream: boolean,
   ctx: CallContext,
@@ -81,12 +135,12 @@ async function respond(
   };
   const oauthRetry = (ex: Exchange) =>
     ex.response.status === 401 && plan.credential.source === 'stored' && authParts(plan.credential.auth).kind === 'o_auth2';
-  // §7.3: one forced refresh of the planned credential, then the original envelope is planned again
+  // §7.3: one forced refresh of the planned credential, then the original request is planned again
   // from scratch (a fresh state view, every policy step; the call's rate quota is not taken twice)
   // and executed once more with the written-back token.
   const retry = async (): Promise<Exchange> => {
     wipe(await refreshOAuthToken(refreshDepsOf(deps), plan.state, plan.credential, true));
-    plan = await planEnvelope(deps, envelope, ctx, trace, { retry: true });
+    plan = await planner(trace, true);
     return attempt('retry');
   };
   const held = async (ex: Exchange): Promise<Uint8Array> => {

@@ -1,6 +1,7 @@
 /**
- * The ordered planning pipeline [B-PIPE] steps 2-18 for envelope mode (step 1, proxy tokens, is
- * not part of the CLI/daemon path; step 5 has no token to check). The first failing step decides
+ * The ordered planning pipeline [B-PIPE] steps 2-18 for envelope mode. Step 1 (the proxy token)
+ * is the proxy service's; steps 5 and the token pin of §4.3 run when the call carries a token's
+ * scope (the CLI/daemon path has none). The first failing step decides
  * the error, so the order below is the contract. Auth rendering (step 19) follows in `authorize`.
  *
  * @see ../../../shared/spec/broker.md §4.1
@@ -38,6 +39,14 @@ export interface PolicyPlan {
 
 type PlanDeps = Pick<ResolvedBrokerOptions, 'state' | 'rateLimiter' | 'fs' | 'cwd' | 'options'>;
 
+/** What a validated proxy token allows (transports.md §6.2). */
+export interface TokenScope {
+  /** Capability ids the token may invoke, matched exactly. */
+  capabilities: readonly string[];
+  /** The pinned credential id, or `null`. */
+  credential: string | null;
+}
+
 export interface PlanOptions {
   /**
    * The OAuth 401 retry's re-plan (broker.md §7.3): every step runs again except the rate limit,
@@ -45,6 +54,12 @@ export interface PlanOptions {
    * @default false
    */
   retry?: boolean;
+  /**
+   * The proxy token's scope: step 5 requires the capability in its list, and its credential pin
+   * resolves the credential when the envelope names none (broker.md §4.3 step 2).
+   * @default undefined (no token: the CLI/daemon path)
+   */
+  token?: TokenScope;
 }
 
 /**
@@ -68,9 +83,7 @@ export async function planEnvelope(
   if (path !== '') trace.path = auditPath(path);
 
   // 2. loopback clients only
-  if (!deps.options.allowRemoteClients && !isLoopback(ctx.clientIp)) {
-    throw policyViolation('non-loopback clients are rejected by default');
-  }
+  checkClient(deps.options, ctx);
   // 3. envelope checks
   if (capabilityId === '') throw invalidRequest('capability is required');
   if (method === '') throw invalidRequest('request.method is required');
@@ -78,13 +91,19 @@ export async function planEnvelope(
   if (request.url !== undefined && request.url !== null) throw policyViolation('request.url is not allowed');
   if (countBodyModes(request) > 1) throw policyViolation('only one request body mode is allowed');
 
-  const requested = envelope.credential?.trim() ?? '';
+  // §4.3: an explicit credential wins over the token's pin; both get the explicit checks.
+  const explicit = envelope.credential?.trim() ?? '';
+  const requested = explicit !== '' ? explicit : (options.token?.credential?.trim() ?? '');
   const state = await deps.state(ctx, requested === '' ? null : requested);
 
   // 4. capability lookup
   const capability = state.findCapability(capabilityId);
   if (capability === undefined) throw new BrokerError({ code: 'capability_not_found', message: 'capability not found' });
   trace.provider = capability.provider;
+  // 5. token scope
+  if (options.token !== undefined && !options.token.capabilities.includes(capability.id)) {
+    throw policyViolation('token is not scoped to this capability');
+  }
   // 6. rate limit (before credential resolution: later failures still consume quota)
   const policy = state.policyFor(capability.id);
   if (options.retry !== true) await deps.rateLimiter.take(capability.id, policy?.rateLimitPerMinute ?? null);
@@ -121,6 +140,11 @@ export async function planEnvelope(
   const upstreamPath = prefix === '' ? pathPart : joinPrefix(prefix, pathPart);
 
   return { state, capability, credential, policy, method, logicalPath: pathPart, path: upstreamPath, query, headers, body, target };
+}
+
+/** Step 2: the client address must be loopback unless remote clients are enabled (transports.md §8). */
+export function checkClient(options: { allowRemoteClients: boolean }, ctx: CallContext): void {
+  if (!options.allowRemoteClients && !isLoopback(ctx.clientIp)) throw policyViolation('non-loopback clients are rejected by default');
 }
 
 /** Loopback for the client check (security.md §10): 127.0.0.0/8 and `::1`; IPv4-mapped is not. */

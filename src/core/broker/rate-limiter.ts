@@ -16,7 +16,9 @@ import { fileStamp } from '../registry/file-stamp.js';
 import type { Clock, FsPort } from '../ports.js';
 import { createStatWatch } from '../stat-watch.js';
 
-export const RATE_LIMIT_MESSAGE = 'capability rate limit exceeded';
+import { RATE_LIMIT_MESSAGE } from '../error-codes.js';
+
+export { RATE_LIMIT_MESSAGE };
 
 export interface RateLimiter {
   /**

@@ -28,6 +28,10 @@ export interface PassthroughRequest {
   method: string;
   /** The raw route path including any `?query`, exactly as received. */
   route: string;
+  /**
+   * The caller's headers, minus the `authorization` header that carried the proxy token (the
+   * transport consumed it; any auth-class header left here is refused as caller-supplied auth).
+   */
   headers: EnvelopeHeader[];
   /** The caller's body, forwarded unchanged (with the best capability's size policy); `null` when none. */
   body: AsyncIterable<Uint8Array> | null;
@@ -46,6 +50,14 @@ export interface WebSocketPlan {
   safeUrl: string;
   /** Broker-rendered auth headers for the upgrade request (never caller `sec-websocket-*`). */
   headers: Array<[string, string]>;
+  /** The mTLS client identity when the credential's strategy is `mtls`. */
+  clientCertificate?: { certPem: string; keyPem: string; poolKey: string };
+}
+
+/** A passthrough answer: the broker response plus every step-7 candidate (transports.md §4 Result). */
+export interface PassthroughResponse extends BrokerResponse {
+  /** Ids of all matching capabilities, ascending; `planned.capability` is the best one. */
+  matchedCapabilities: string[];
 }
 
 export interface ProxyService {
@@ -53,7 +65,10 @@ export interface ProxyService {
   mintToken(auth: CallerAuth, input: unknown, ctx: CallContext): Promise<ProxyTokenRecord>;
   /** `POST /aivault/proxy`: a proxy token scoped to the envelope's capability; `envelope` is untrusted JSON. */
   invoke(auth: CallerAuth, envelope: unknown, ctx: CallContext): Promise<BrokerResponse>;
-  /** `/v/{credential}/...`: the ordered steps of transports.md §4, then execution. */
+  /**
+   * `/v/{credential}/...`: the ordered steps of transports.md §4, then execution. The core's
+   * implementation answers a {@link PassthroughResponse} (with `matchedCapabilities`).
+   */
   passthrough(auth: CallerAuth, request: PassthroughRequest, ctx: CallContext): Promise<BrokerResponse>;
   /** `GET /aivault/ws`: the connect frame (untrusted JSON) to the authorised upstream upgrade. */
   planWebSocket(auth: CallerAuth, frame: unknown, ctx: CallContext): Promise<WebSocketPlan>;
