@@ -1,0 +1,93 @@
+// The route table of transports.md §3-§6: which handler serves which path and methods. Handlers
+// only translate: the core decides every policy question (token scope, loopback, size policy).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallContext, CallerAuth, EnvelopeHeader, ProxyService } from '../core/index.js';
+import { readJsonBody, requestBodyStream } from './_body.js';
+import { routeError, sendJson, StatusError } from './_errors.js';
+import { sendBrokerResponse } from './_reply.js';
+
+export interface RouteCall {
+  request: IncomingMessage;
+  response: ServerResponse;
+  auth: CallerAuth;
+  ctx: CallContext;
+  proxy: ProxyService;
+  maxRequestBytes: number;
+}
+
+export interface Route {
+  methods: readonly string[] | 'any';
+  handle(call: RouteCall): Promise<void>;
+}
+
+/** Finds the route for a request path (without its query). `undefined` is a 404. */
+export function findRoute(pathname: string): Route | undefined {
+  if (pathname.startsWith('/v/')) return PASSTHROUGH;
+  return EXACT[pathname];
+}
+
+// --- internal ---
+
+/** `POST /aivault/proxy`: a proxy envelope, answered with the upstream's status, headers and streamed body. */
+const ENVELOPE: Route = {
+  methods: ['POST'],
+  async handle({ request, response, auth, ctx, proxy, maxRequestBytes }) {
+    // Without a proxy token the core refuses before looking at the envelope: do not buffer a body first.
+    const envelope = auth.class === 'proxy' ? await readJsonBody(request, maxRequestBytes) : null;
+    await sendBrokerResponse(response, await proxy.invoke(auth, envelope, ctx));
+  },
+};
+
+/** `/v/{credential}/...`, any method: the raw route (with its query), caller headers and body. */
+const PASSTHROUGH: Route = {
+  methods: 'any',
+  async handle({ request, response, auth, ctx, proxy }) {
+    const reply = await proxy.passthrough(
+      auth,
+      { method: request.method ?? 'GET', route: request.url ?? '', headers: callerHeaders(request), body: requestBodyStream(request) },
+      ctx,
+    );
+    await sendBrokerResponse(response, reply);
+  },
+};
+
+/**
+ * `POST /aivault/tokens/proxy` (operator): the full stored record (token, capabilities,
+ * credential, expiresAtMs, context), a superset of §6.1's `{token, expiresAtMs}`.
+ */
+const MINT: Route = {
+  methods: ['POST'],
+  async handle({ request, response, auth, ctx, proxy, maxRequestBytes }) {
+    const input = auth.class === 'operator' ? await readJsonBody(request, maxRequestBytes) : null;
+    const record = await proxy.mintToken(auth, input, ctx);
+    sendJson(response, 200, record, { 'cache-control': 'no-store' });
+  },
+};
+
+/** `GET /aivault/ws`: the relay is not built yet (docs/decisions.md "HTTP transport"). */
+const WEBSOCKET: Route = {
+  methods: ['GET'],
+  handle() {
+    return Promise.reject(new StatusError(501, routeError('WebSocket relay is not available in this build of aivaultd (GET /aivault/ws)')));
+  },
+};
+
+const EXACT: Record<string, Route> = {
+  '/aivault/proxy': ENVELOPE,
+  '/aivault/tokens/proxy': MINT,
+  '/aivault/ws': WEBSOCKET,
+};
+
+/**
+ * The caller's headers in wire order, minus `Authorization` (the aivault token, consumed here;
+ * it must never reach an upstream). The core drops hop-by-hop names and refuses auth-class ones.
+ */
+function callerHeaders(request: IncomingMessage): EnvelopeHeader[] {
+  const headers: EnvelopeHeader[] = [];
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.toLowerCase() !== 'authorization') headers.push({ name, value: raw[i + 1]! });
+  }
+  return headers;
+}
