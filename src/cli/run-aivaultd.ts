@@ -5,8 +5,10 @@
  *
  * @see ../../../shared/spec/cli.md §13, daemon.md §3-§4, Decisions 4, 13, 14, 15
  */
-import { resolve as resolvePath } from 'node:path';
-import { parseArgs, parseIntegerFlag, type CommandSpec } from './args.js';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { isBrokerError } from '../core/broker-error.js';
+import { parseListenAddress, type ListenAddress } from '../transport-http/listen-address.js';
+import { parseArgs, parseIntegerFlag, usageError, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { osTmpdir, resolveHome } from './node-env.js';
 import { errorText, exitCodeFor, writeOut } from './output.js';
@@ -15,14 +17,14 @@ import { VERSION } from './version.js';
 
 export const AIVAULTD_SPEC: CommandSpec = {
   path: 'aivaultd',
-  summary: 'aivault broker daemon: serves capability invocations on a unix socket',
+  summary: 'aivault broker daemon: serves capability invocations on a unix socket (and over HTTP with --http)',
   flags: {
     socket: { type: 'string', value: 'PATH', help: 'socket to listen on (default: the per-user socket)' },
     shared: { type: 'boolean', help: 'listen on the shared socket with group access (0750 dir, 0660 socket)' },
     once: { type: 'boolean', help: 'serve exactly one connection, then exit' },
     'unlock-ttl': { type: 'string', value: 'SECONDS', help: 'forget an unlocked passphrase key after this long without use' },
-    http: { type: 'string', value: '[HOST:]PORT', help: 'also serve the HTTP transport (loopback unless --allow-remote)' },
-    'allow-remote': { type: 'boolean', help: 'let --http listen on non-loopback addresses' },
+    http: { type: 'string', value: '[HOST:]PORT', help: 'also serve the HTTP transport on 127.0.0.1:PORT or HOST:PORT ([::1]:PORT; 0 = any free port)' },
+    'allow-remote': { type: 'boolean', help: 'let --http listen on a non-loopback address and serve non-loopback clients' },
     version: { type: 'boolean', help: 'print the version' },
   },
 };
@@ -40,8 +42,11 @@ export interface DaemonOptions {
   /** Directories the daemon may chmod even when they exist (`<aivault root>/run`, `$AIVAULT_DIR/run`). */
   managedDirs: string[];
   unlockTtlMs: number | undefined;
-  http: string | undefined;
+  /** `--http`, parsed and checked against the loopback rule; `undefined` = socket only. */
+  http: ListenAddress | undefined;
   allowRemote: boolean;
+  /** Where `--http` keeps `operator.token`: the per-user run directory (`$AIVAULT_DIR/run` or `~/.aivault/run`). */
+  runDir: string;
 }
 
 /** Runs `aivaultd` with `argv`; resolves to the exit code once the daemon stops. */
@@ -73,6 +78,12 @@ export function daemonHelp(): string {
     lines.push(`${text.padEnd(34)}${flag.help}`);
   }
   lines.push(`${'  -h, --help'.padEnd(34)}Print help`, '');
+  lines.push(
+    'HTTP transport (--http): POST /aivault/proxy, /v/<credential>/..., POST /aivault/tokens/proxy.',
+    'Callers send Authorization: Bearer <proxy token>; minting takes the operator token kept in',
+    '<run dir>/operator.token (mode 0600; created on the first --http start, then reused).',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -88,6 +99,10 @@ function resolveDaemonOptions(args: ReturnType<typeof parseArgs>, io: CliIo): Da
   const ttlRaw = args.string('unlock-ttl');
   const ttl = ttlRaw === undefined ? undefined : parseIntegerFlag(ttlRaw, 'unlock-ttl', 'u64', 'aivaultd');
   const socketPath = daemonSocketPath(paths, { shared, ...(socket === undefined ? {} : { socket }) });
+  const allowRemote = args.flag('allow-remote');
+  const httpRaw = args.string('http');
+  if (allowRemote && httpRaw === undefined) throw usageError('--allow-remote requires --http', 'aivaultd');
+  if (httpRaw !== undefined && args.flag('once')) throw usageError('--once cannot be combined with --http', 'aivaultd');
   return {
     socketPath,
     shared,
@@ -97,7 +112,16 @@ function resolveDaemonOptions(args: ReturnType<typeof parseArgs>, io: CliIo): Da
     dirMode: modes.dirMode,
     managedDirs: paths.managedSocketDirs,
     unlockTtlMs: ttl === undefined ? undefined : ttl * 1000,
-    http: args.string('http'),
-    allowRemote: args.flag('allow-remote'),
+    http: httpRaw === undefined ? undefined : listenAddress(httpRaw, allowRemote),
+    allowRemote,
+    runDir: dirname(paths.userSocket),
   };
+}
+
+function listenAddress(raw: string, allowRemote: boolean): ListenAddress {
+  try {
+    return parseListenAddress(raw, allowRemote);
+  } catch (error) {
+    throw isBrokerError(error, 'usage') ? usageError(error.message, 'aivaultd') : error;
+  }
 }

@@ -9,6 +9,7 @@ import type { SecretMetadata, Vault, VaultStatus } from '../core/vault/types.js'
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 import type { BrokerService } from '../core/protocol/service.js';
+import type { ProxyService } from '../core/index.js';
 import { osTmpdir, resolveHome } from './node-env.js';
 import { trackVault } from './pending-writes.js';
 import { socketChoice, vaultRootFor, type SocketChoice } from './socket-paths.js';
@@ -135,21 +136,29 @@ export async function operatorDeps(ctx: CliContext, options: { needsKey?: boolea
   };
 }
 
-/** The `BrokerService` over this process's vault (see `createNodeBrokerService`). */
-export async function createDaemonService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<BrokerService> {
-  return (await nodeBrokerService(io, options)).service;
+/** The socket's `BrokerService` and the HTTP transport's `ProxyService` over one vault and state (`aivaultd --http`). */
+export async function createDaemonServices(
+  io: CliIo,
+  options: { unlockTtlMs: number | undefined; allowRemoteClients: boolean },
+): Promise<{ service: BrokerService; proxy: ProxyService }> {
+  const { service, proxy } = await nodeBrokerService(io, options);
+  return { service, proxy };
 }
 
 // --- internal (service) ---
 
 /** The service and the (loaded, tracked) vault it serves: in-process unlock derives its key from that vault. */
-async function nodeBrokerService(io: CliIo, options: { unlockTtlMs: number | undefined; cwd?: string }): Promise<{ service: BrokerService; vault: Vault }> {
+async function nodeBrokerService(
+  io: CliIo,
+  options: { unlockTtlMs: number | undefined; cwd?: string; allowRemoteClients?: boolean },
+): Promise<{ service: BrokerService; proxy: ProxyService; vault: Vault }> {
   const { createNodeBrokerService } = await import('../transport-inproc/node-service.js');
-  const { service, vault } = await createNodeBrokerService({
+  const { service, proxy, vault } = await createNodeBrokerService({
     env: io.env,
     cwd: options.cwd ?? io.cwd ?? process.cwd(),
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
+    allowRemoteClients: options.allowRemoteClients === true,
   });
   trackVault(vault);
-  return { service, vault };
+  return { service, proxy, vault };
 }

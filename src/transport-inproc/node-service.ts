@@ -7,11 +7,12 @@
  */
 import {
   builtinRegistry,
-  createBrokerService,
+  createBrokerServices,
   createBrokerStore,
   createRateLimiter,
   type BrokerService,
   type EnvMap,
+  type ProxyService,
   type Vault,
 } from '../core/index.js';
 import { nodeTimer } from './node-timer.js';
@@ -31,10 +32,14 @@ export interface NodeBrokerServiceOptions {
   devGate?: boolean;
   /** Ports to reuse (tests inject an upstream `lookup`). @default createNodePorts({ env, devGate }) */
   ports?: NodePorts;
+  /** The proxy service accepts non-loopback clients (`aivaultd --http … --allow-remote`). @default false */
+  allowRemoteClients?: boolean;
 }
 
 export interface NodeBrokerService {
   service: BrokerService;
+  /** The HTTP transport's operations over the same vault, state and rate limiter (Decision 15). */
+  proxy: ProxyService;
   vault: Vault;
   /** Closes pooled upstream connections. */
   close(): Promise<void>;
@@ -52,7 +57,7 @@ export async function createNodeBrokerService(options: NodeBrokerServiceOptions)
   const ports = options.ports ?? createNodePorts({ env, devGate });
   const vault = createNodeVault(env, ports);
   await vault.load();
-  const service = createBrokerService({
+  const { service, proxy } = createBrokerServices({
     vault,
     registry: builtinRegistry(),
     brokerStore: createBrokerStore({ fs: ports.fs, path: vault.paths.brokerPath, pid: ports.pid, uuid: ports.uuid, clock: ports.clock }),
@@ -66,6 +71,7 @@ export async function createNodeBrokerService(options: NodeBrokerServiceOptions)
     policy: { allowHttpLocal: dev.allowHttpLocal, allowNonDefaultPorts: dev.allowNonDefaultPorts, allowRemoteClients: dev.allowRemoteClients },
     ...(dev.codexOAuthTokenEndpoint === undefined ? {} : { codexTokenEndpoint: dev.codexOAuthTokenEndpoint }),
     ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
+    proxy: { allowRemoteClients: options.allowRemoteClients === true },
   });
-  return { service, vault, close: () => ports.close() };
+  return { service, proxy, vault, close: () => ports.close() };
 }
