@@ -25,6 +25,7 @@ export const LIBRARY_ENTRIES = {
   index: 'src/core/index.ts',
   inproc: 'src/transport-inproc/index.ts',
   socket: 'src/transport-socket/index.ts',
+  http: 'src/transport-http/index.ts',
 } as const;
 
 export const BIN_ENTRIES = {
