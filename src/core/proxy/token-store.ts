@@ -29,7 +29,7 @@ export interface ProxyTokenStore {
   mint(input: unknown, check?: (request: MintRequest) => Promise<void>): Promise<ProxyTokenRecord>;
   /** The record for a proxy caller, or `token_invalid` (required / not found / expired). */
   validate(auth: CallerAuth): ProxyTokenRecord;
-  /** Live records (tests and diagnostics; copies). */
+  /** Number of stored records, expired ones not yet purged included (tests and diagnostics). */
   size(): number;
 }
 
