@@ -149,3 +149,17 @@ test('unknown route 404, wrong method 405 with Allow, a non-path target 400, GET
     await server.close();
   }
 });
+
+test('a dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; the core gets a.b.c.d (security.md §10)', async (t) => {
+  const proxy = fakeProxy();
+  const server = await startHttp(proxy, { host: '::', allowRemote: true }).catch(() => undefined);
+  if (server === undefined) return t.skip('no IPv6 on this host');
+  try {
+    const port = server.address.port;
+    const viaV4 = await rawRequest(port, 'POST /aivault/proxy HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer avp_t\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    assert.match(viaV4, /^HTTP\/1\.1 200 /);
+    assert.equal(proxy.calls[0]?.ctx.clientIp, '127.0.0.1');
+  } finally {
+    await server.close();
+  }
+});
