@@ -32,9 +32,8 @@ export function findRoute(pathname: string): Route | undefined {
 const ENVELOPE: Route = {
   methods: ['POST'],
   async handle({ request, response, auth, ctx, proxy, maxRequestBytes }) {
-    // Without a proxy token the core refuses before looking at the envelope: do not buffer a body first.
-    const envelope = auth.class === 'proxy' ? await readJsonBody(request, maxRequestBytes) : null;
-    await sendBrokerResponse(response, await proxy.invoke(auth, envelope, ctx));
+    // The core reads the body only after the token checks out: a forged bearer buffers nothing.
+    await sendBrokerResponse(response, await proxy.invoke(auth, () => readJsonBody(request, maxRequestBytes), ctx));
   },
 };
 

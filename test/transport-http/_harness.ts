@@ -22,6 +22,8 @@ export type FakeProxy = ProxyService & { calls: Recorded[] };
 export function fakeProxy(behave: Partial<{ [K in Recorded['op']]: (call: Recorded) => Promise<unknown> }> = {}): FakeProxy {
   const calls: Recorded[] = [];
   const run = async (op: Recorded['op'], auth: CallerAuth, input: unknown, ctx: CallContext): Promise<unknown> => {
+    // the envelope route passes a reader; like the core, only a proxy-class caller gets it called
+    if (typeof input === 'function') input = auth.class === 'proxy' ? await (input as () => Promise<unknown>)() : null;
     const call: Recorded = { op, auth, input, ctx };
     if (op === 'passthrough') {
       const body = (input as PassthroughRequest).body;

@@ -46,9 +46,11 @@ export function buildProxyService(deps: ProxyServiceDeps): ProxyService {
       return guard(() => tokens.mint(input, (request) => checkMint(core, request, ctx)));
     },
 
-    async invoke(auth, input, transportCtx) {
+    async invoke(auth, source, transportCtx) {
       const record = await authorise(auth, transportCtx);
       const ctx = callContext(transportCtx, record);
+      // Only a caller holding a live token gets its body read (a transport passes a reader).
+      const input: unknown = typeof source === 'function' ? await (source as () => Promise<unknown>)() : source;
       let envelope: Envelope | undefined;
       return guard(() =>
         core.run(

@@ -54,6 +54,9 @@ export interface WebSocketPlan {
   clientCertificate?: { certPem: string; keyPem: string; poolKey: string };
 }
 
+/** Reads a request's envelope JSON (`ProxyService.invoke` calls it only for a valid token). */
+export type EnvelopeReader = () => Promise<unknown>;
+
 /** A passthrough answer: the broker response plus every step-7 candidate (transports.md §4 Result). */
 export interface PassthroughResponse extends BrokerResponse {
   /** Ids of all matching capabilities, ascending; `planned.capability` is the best one. */
@@ -63,8 +66,12 @@ export interface PassthroughResponse extends BrokerResponse {
 export interface ProxyService {
   /** `POST /aivault/tokens/proxy`: operator only; `input` is untrusted JSON (validated in core). */
   mintToken(auth: CallerAuth, input: unknown, ctx: CallContext): Promise<ProxyTokenRecord>;
-  /** `POST /aivault/proxy`: a proxy token scoped to the envelope's capability; `envelope` is untrusted JSON. */
-  invoke(auth: CallerAuth, envelope: unknown, ctx: CallContext): Promise<BrokerResponse>;
+  /**
+   * `POST /aivault/proxy`: a proxy token scoped to the envelope's capability. `envelope` is
+   * untrusted JSON, or a function that reads it: called only once the token is known valid, so
+   * a transport never buffers a body for a caller it is about to refuse.
+   */
+  invoke(auth: CallerAuth, envelope: unknown | EnvelopeReader, ctx: CallContext): Promise<BrokerResponse>;
   /**
    * `/v/{credential}/...`: the ordered steps of transports.md §4, then execution. The core's
    * implementation answers a {@link PassthroughResponse} (with `matchedCapabilities`).
