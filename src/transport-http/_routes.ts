@@ -2,7 +2,7 @@
 // only translate: the core decides every policy question (token scope, loopback, size policy).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext, CallerAuth, EnvelopeHeader, ProxyService } from '../core/index.js';
-import { readJsonBody, requestBodyStream } from './_body.js';
+import { readJsonBody, requestBodyStream, tooLarge } from './_body.js';
 import { routeError, sendJson, StatusError } from './_errors.js';
 import { sendBrokerResponse } from './_reply.js';
 
@@ -37,15 +37,21 @@ const ENVELOPE: Route = {
   },
 };
 
-/** `/v/{credential}/...`, any method: the raw route (with its query), caller headers and body. */
+/**
+ * `/v/{credential}/...`, any method: the raw route (with its query), caller headers and body. The
+ * body is capped at `maxRequestBytes` like the JSON routes (a capability's own limit, when lower,
+ * is the core's 403).
+ */
 const PASSTHROUGH: Route = {
   methods: 'any',
-  async handle({ request, response, auth, ctx, proxy }) {
-    const reply = await proxy.passthrough(
-      auth,
-      { method: request.method ?? 'GET', route: request.url ?? '', headers: callerHeaders(request), body: requestBodyStream(request) },
-      ctx,
-    );
+  async handle({ request, response, auth, ctx, proxy, maxRequestBytes }) {
+    const body = requestBodyStream(request, maxRequestBytes);
+    let reply;
+    try {
+      reply = await proxy.passthrough(auth, { method: request.method ?? 'GET', route: request.url ?? '', headers: callerHeaders(request), body: body.stream }, ctx);
+    } catch (error) {
+      throw body.exceeded() ? tooLarge(maxRequestBytes) : error;
+    }
     await sendBrokerResponse(response, reply);
   },
 };

@@ -43,3 +43,21 @@ test('a forged bearer on POST /aivault/proxy is refused before its body is read'
     await env.server.close();
   }
 });
+
+test('a passthrough body is capped at maxRequestBytes (413, connection closed) when the capability sets no size limit', async () => {
+  const env = await serve({}, 1024);
+  try {
+    const token = (await env.mint({ capabilities: ['acme/users'] })).token;
+    const chunked = await call(env.server, { method: 'POST', path: '/v/acme/v2/users', token, body: ['x'.repeat(1000), 'y'.repeat(1000)] });
+    assert.equal(chunked.status, 413);
+    assert.deepEqual(chunked.json(), { error: 'invalid_request', message: 'request exceeds 1024 bytes' });
+    assert.equal(chunked.headers.connection, 'close');
+    const declared = await call(env.server, { method: 'POST', path: '/v/acme/v2/users', token, body: 'z'.repeat(2000) });
+    assert.equal(declared.status, 413);
+    assert.equal(env.mock.requests.length, 0);
+    const small = await call(env.server, { method: 'POST', path: '/v/acme/v2/users', token, body: 'ok' });
+    assert.equal(small.status, 200);
+  } finally {
+    await env.server.close();
+  }
+});
