@@ -84,15 +84,25 @@ const EXACT: Record<string, Route> = {
 };
 
 /**
+ * Hop-by-hop names the core's reserved set does not cover: `Expect` (this server answers
+ * `100-continue` itself; the upstream client refuses the header), `Proxy-Connection`, and
+ * every name the caller's `Connection` header lists (RFC 9110 §7.6.1).
+ */
+const HOP_BY_HOP = ['expect', 'proxy-connection', 'http2-settings'];
+
+/**
  * The caller's headers in wire order, minus `Authorization` (the aivault token, consumed here;
- * it must never reach an upstream). The core drops hop-by-hop names and refuses auth-class ones.
+ * it must never reach an upstream) and this hop's own headers. The core drops the rest of the
+ * reserved names and refuses auth-class ones.
  */
 function callerHeaders(request: IncomingMessage): EnvelopeHeader[] {
+  const connection = String(request.headers.connection ?? '').split(',').map((n) => n.trim().toLowerCase());
+  const dropped = new Set(['authorization', ...HOP_BY_HOP, ...connection.filter((n) => n !== '')]);
   const headers: EnvelopeHeader[] = [];
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.toLowerCase() !== 'authorization') headers.push({ name, value: raw[i + 1]! });
+    if (!dropped.has(name.toLowerCase())) headers.push({ name, value: raw[i + 1]! });
   }
   return headers;
 }

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { createHttpServer, type HttpServer } from '../../src/transport-http/index.js';
-import { setup } from '../core/proxy/_setup.js';
-import { call, OPERATOR } from './_harness.js';
+import { SECRET, setup } from '../core/proxy/_setup.js';
+import { call, OPERATOR, rawRequest } from './_harness.js';
 
 type Env = Awaited<ReturnType<typeof setup>> & { server: HttpServer };
 
@@ -57,6 +57,38 @@ test('a passthrough body is capped at maxRequestBytes (413, connection closed) w
     assert.equal(env.mock.requests.length, 0);
     const small = await call(env.server, { method: 'POST', path: '/v/acme/v2/users', token, body: 'ok' });
     assert.equal(small.status, 200);
+  } finally {
+    await env.server.close();
+  }
+});
+
+test('more than one Authorization header is refused (400) before any route runs', async () => {
+  const env = await serve();
+  try {
+    const body = JSON.stringify({ capabilities: ['acme/users'], ttlMs: 1000 });
+    const raw = `POST /aivault/tokens/proxy HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${OPERATOR}\r\nAuthorization: Bearer avp_${'0'.repeat(32)}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+    const answer = await rawRequest(env.server.address.port, raw);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /\{"error":"invalid_request","message":"more than one Authorization header"\}$/);
+    assert.equal(env.tokens.size(), 0);
+  } finally {
+    await env.server.close();
+  }
+});
+
+test('passthrough drops hop-by-hop request headers: Expect, Proxy-Connection and the names Connection lists', async () => {
+  const env = await serve();
+  try {
+    const token = (await env.mint({ capabilities: ['acme/users'] })).token;
+    const raw = `POST /v/acme/v2/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nExpect: 100-continue\r\nProxy-Connection: keep-alive\r\nConnection: close, X-Hop\r\nX-Hop: secret-of-the-hop\r\nX-Kept: 1\r\nContent-Length: 2\r\n\r\n{}`;
+    const answer = await rawRequest(env.server.address.port, raw);
+    assert.match(answer, /HTTP\/1\.1 200 /);
+    const names = env.mock.requests[0]!.headers.map(([name]) => name.toLowerCase());
+    assert.ok(names.includes('x-kept'), names.join());
+    assert.deepEqual(answer.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 100', 'HTTP/1.1 200']);
+    for (const dropped of ['expect', 'proxy-connection', 'x-hop', 'connection']) assert.ok(!names.includes(dropped), dropped);
+    // the broker's credential, never the caller's proxy token
+    assert.equal(env.mock.header(0, 'authorization'), `Bearer ${SECRET}`);
   } finally {
     await env.server.close();
   }
