@@ -4,7 +4,7 @@
  *
  * @see ../../../../shared/spec/transports.md §6.1
  */
-import { array, create, integer, nullable, object, optional, record, string, StructError, type Infer } from 'superstruct';
+import { array, create, integer, nullable, object, optional, record, refine, size, string, StructError, type Infer } from 'superstruct';
 import { invalidRequest } from '../broker-error.js';
 
 /** A mint request after validation. */
@@ -16,11 +16,17 @@ export interface MintRequest {
   context: Record<string, string>;
 }
 
+/**
+ * Bounds of one request, so the in-memory store stays small whatever the operator sends (the
+ * store also caps how many tokens are live). Generous for real ids and context values.
+ */
+export const MINT_LIMITS = { capabilities: 256, idChars: 256, contextEntries: 32, contextKeyChars: 64, contextValueChars: 1024 } as const;
+
 const MintShape = object({
-  capabilities: array(string()),
-  credential: optional(nullable(string())),
+  capabilities: size(array(size(string(), 0, MINT_LIMITS.idChars)), 0, MINT_LIMITS.capabilities),
+  credential: optional(nullable(size(string(), 0, MINT_LIMITS.idChars))),
   ttlMs: integer(),
-  context: optional(nullable(record(string(), string()))),
+  context: optional(nullable(refine(record(size(string(), 0, MINT_LIMITS.contextKeyChars), size(string(), 0, MINT_LIMITS.contextValueChars)), 'size', (value) => Object.keys(value).length <= MINT_LIMITS.contextEntries))),
 });
 
 /** Message prefix of every schema failure. */
@@ -55,5 +61,6 @@ function describe(error: StructError): string {
   const where = failure.path.length > 0 ? failure.path.map(String).join('.') : 'request';
   if (failure.type === 'never') return `unknown field \`${String(failure.key)}\``;
   if (failure.value === undefined) return `missing field \`${where}\``;
+  if (failure.refinement === 'size') return `too large at \`${where}\``;
   return `invalid type at \`${where}\`: expected ${failure.type}`;
 }

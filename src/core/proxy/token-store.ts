@@ -6,7 +6,7 @@
  *
  * @see ../../../../shared/spec/transports.md §6, spec/README.md Decision 15
  */
-import { BrokerError, invalidRequest } from '../broker-error.js';
+import { BrokerError, invalidRequest, policyViolation } from '../broker-error.js';
 import type { Clock, CryptoPort } from '../ports.js';
 import { parseMintRequest, type MintRequest } from './mint-schema.js';
 import type { CallerAuth, ProxyTokenRecord } from './types.js';
@@ -18,16 +18,21 @@ export interface ProxyTokenStoreOptions {
   clock: Clock;
   /** `randomUUID` supplies the token's randomness. */
   crypto: Pick<CryptoPort, 'randomUUID'>;
+  /** Live (unexpired) tokens kept at most; a mint past it is refused. @default 10 000 */
+  maxTokens?: number;
 }
+
+/** Default cap of live tokens: per-execution tokens of minutes each leave ample room. */
+export const MAX_LIVE_TOKENS = 10_000;
 
 export interface ProxyTokenStore {
   /**
    * Rules 2-5 of §6.1 on an untrusted request (rule 1, operator auth, is the service's):
    * schema, `ttlMs` > 0, `check` (rule 3), then a fresh token stored with `expiresAtMs` = now + ttl.
-   * Expired records are purged here.
+   * Expired records are purged here; past `maxTokens` live records a mint is refused.
    */
   mint(input: unknown, check?: (request: MintRequest) => Promise<void>): Promise<ProxyTokenRecord>;
-  /** The record for a proxy caller, or `token_invalid` (required / not found / expired). */
+  /** The record for a proxy caller, or `token_invalid` (required / not found / expired; an expired record is dropped). */
   validate(auth: CallerAuth): ProxyTokenRecord;
   /** Number of stored records, expired ones not yet purged included (tests and diagnostics). */
   size(): number;
@@ -36,6 +41,7 @@ export interface ProxyTokenStore {
 /** @example const tokens = createProxyTokenStore({ clock, crypto: globalThis.crypto }) */
 export function createProxyTokenStore(options: ProxyTokenStoreOptions): ProxyTokenStore {
   const { clock, crypto } = options;
+  const maxTokens = options.maxTokens ?? MAX_LIVE_TOKENS;
   const records = new Map<string, ProxyTokenRecord>();
   const expired = (record: ProxyTokenRecord, now: number) => record.expiresAtMs <= now;
   const purge = (now: number) => {
@@ -51,10 +57,12 @@ export function createProxyTokenStore(options: ProxyTokenStoreOptions): ProxyTok
     async mint(input, check) {
       const request = parseMintRequest(input);
       if (request.ttlMs <= 0) throw invalidRequest('ttlMs must be positive');
+      if (!Number.isSafeInteger(clock.now() + request.ttlMs)) throw invalidRequest('ttlMs is too large');
       checkContext(request.context);
       await check?.(request);
       const now = clock.now();
       purge(now);
+      if (records.size >= maxTokens) throw policyViolation('too many live proxy tokens');
       const record: ProxyTokenRecord = {
         token: fresh(),
         capabilities: request.capabilities,
@@ -69,7 +77,10 @@ export function createProxyTokenStore(options: ProxyTokenStoreOptions): ProxyTok
       if (auth.class !== 'proxy' || auth.token.trim() === '') throw tokenInvalid('proxy token required');
       const record = records.get(auth.token);
       if (record === undefined) throw tokenInvalid('proxy token not found');
-      if (expired(record, clock.now())) throw tokenInvalid('proxy token expired');
+      if (expired(record, clock.now())) {
+        records.delete(auth.token);
+        throw tokenInvalid('proxy token expired');
+      }
       return copy(record);
     },
     size: () => records.size,

@@ -133,3 +133,33 @@ test('mint rule 3 looks the credential up in the token context (a workspace cred
   const ok = await mint({ capabilities: ['acme/users'], credential: 'acme-ws', context: { workspaceId: 'w1' } });
   assert.equal(ok.credential, 'acme-ws');
 });
+
+test('the store is bounded: maxTokens live records (policy_violation past it), expired ones purged on mint and on validate', async () => {
+  const clock = createManualClock();
+  const tokens = createProxyTokenStore({ clock, crypto: globalThis.crypto, maxTokens: 2 });
+  const first = await tokens.mint({ capabilities: [], ttlMs: 10 });
+  await tokens.mint({ capabilities: [], ttlMs: 1000 });
+  assert.equal(await refusal(() => tokens.mint({ capabilities: [], ttlMs: 1000 })), 'policy_violation: too many live proxy tokens');
+  clock.advance(10);
+  assert.throws(() => tokens.validate({ class: 'proxy', token: first.token }), /proxy token expired/);
+  assert.equal(tokens.size(), 1);
+  await tokens.mint({ capabilities: [], ttlMs: 1000 });
+  assert.equal(tokens.size(), 2);
+});
+
+test('mint input is bounded: ttlMs keeps expiresAtMs a safe integer; list, id and context sizes are capped', async () => {
+  const { tokens } = store();
+  const long = 'x'.repeat(257);
+  for (const bad of [
+    { capabilities: [], ttlMs: Number.MAX_SAFE_INTEGER },
+    { capabilities: [], ttlMs: 1e300 },
+    { capabilities: Array.from({ length: 257 }, (_, i) => `c/${i}`), ttlMs: 1 },
+    { capabilities: [long], ttlMs: 1 },
+    { capabilities: [], credential: long, ttlMs: 1 },
+    { capabilities: [], ttlMs: 1, context: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
+    { capabilities: [], ttlMs: 1, context: { k: 'v'.repeat(1025) } },
+  ]) {
+    assert.match(await refusal(() => tokens.mint(bad)), /^invalid_request: /, JSON.stringify(bad).slice(0, 80));
+  }
+  assert.equal(tokens.size(), 0);
+});
