@@ -2,7 +2,7 @@
 // token's shape; kept across starts when valid, replaced when unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureOperatorToken } from '../../src/transport-http/index.js';
@@ -58,4 +58,23 @@ test('a token file others can read, a symlink or malformed content is replaced',
     assert.equal(replaced.created, true);
     assert.notEqual(replaced.token, 'c'.repeat(64));
     assert.equal(await readFile(elsewhere, 'utf8'), `${'c'.repeat(64)}\n`, 'the symlink target is untouched');
+  }));
+
+test('two starts racing on a missing token agree on one token (the one in the file)', () =>
+  withDir(async (dir) => {
+    const runDir = join(dir, 'run');
+    const results = await Promise.all([ensureOperatorToken(runDir), ensureOperatorToken(runDir), ensureOperatorToken(runDir)]);
+    const onDisk = (await readFile(join(runDir, 'operator.token'), 'utf8')).trim();
+    assert.deepEqual(results.map((r) => r.token), [onDisk, onDisk, onDisk]);
+    assert.equal(results.filter((r) => r.created).length, 1);
+  }));
+
+test('an existing run directory keeps its mode (the socket directory may be 0750 by AIVAULTD_SOCKET_DIR_MODE)', () =>
+  withDir(async (dir) => {
+    const runDir = join(dir, 'run');
+    await mkdir(runDir, { mode: 0o750 });
+    await chmod(runDir, 0o750);
+    await ensureOperatorToken(runDir);
+    assert.equal((await stat(runDir)).mode & 0o777, 0o750);
+    assert.equal((await stat(join(runDir, 'operator.token'))).mode & 0o777, 0o600);
   }));
