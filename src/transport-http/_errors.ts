@@ -25,6 +25,8 @@ export function sendError(response: ServerResponse, error: unknown, now: () => n
   }
   const broker = BrokerError.from(error instanceof StatusError ? error.error : error);
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...(error instanceof StatusError ? error.headers : {}) };
+  // A body left unread would be drained for keep-alive, however long the caller keeps sending.
+  if (response.req !== undefined && !response.req.complete) headers['connection'] = 'close';
   const status = error instanceof StatusError ? error.status : httpStatusOf(broker);
   // The rate limit (429): its windows are whole minutes (Decision 9), the next opens this soon.
   if (status === 429) headers['retry-after'] = String(retryAfterSeconds(now()));

@@ -93,3 +93,15 @@ test('passthrough drops hop-by-hop request headers: Expect, Proxy-Connection and
     await env.server.close();
   }
 });
+
+test('an error answered before the request body was read closes the connection (no draining an endless body)', { timeout: 10_000 }, async () => {
+  const env = await serve();
+  try {
+    const head = `PUT /v/acme/v2/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer avp_${'f'.repeat(32)}\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const answer = await headOnly(env.server.address.port, head);
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+  } finally {
+    await env.server.close();
+  }
+});
