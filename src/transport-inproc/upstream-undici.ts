@@ -71,7 +71,8 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
     }
     const url = new URL(request.url);
     const headers: string[] = [];
-    for (const [name, value] of request.headers) headers.push(name, value);
+    // undici refuses `Expect` (it does not implement 100-continue); the request goes out without it.
+    for (const [name, value] of request.headers) if (name.toLowerCase() !== 'expect') headers.push(name, value);
     if (!request.headers.some(([name]) => name.toLowerCase() === 'accept')) headers.push('accept', '*/*');
     let response: Dispatcher.ResponseData;
     try {

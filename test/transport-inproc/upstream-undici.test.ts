@@ -57,6 +57,15 @@ describe('undici upstream', () => {
     assert.deepEqual(res.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v), ['a=1', 'b=2']);
   });
 
+  it('sends a request that carries Expect without it (undici cannot do 100-continue) instead of failing', async () => {
+    const res = await upstream({ url: `https://${HOST}/v1/e`, method: 'POST', headers: [['expect', '100-continue'], ['x-b', '1']], body: new TextEncoder().encode('hi') });
+    assert.equal(res.status, 200);
+    await readAll(res.body);
+    const rec = server.requests.at(-1)!;
+    assert.equal(rec.headers['expect'], undefined);
+    assert.equal(rec.headers['x-b'], '1');
+  });
+
   it('reuses the pooled connection for the same origin', async () => {
     for (let i = 0; i < 6; i++) await readAll((await upstream({ url: `https://${HOST}/k/${i}`, method: 'GET', headers: [], body: null })).body);
     // undici may open a second socket while the first is still finishing a response; reuse must still dominate.
