@@ -28,6 +28,7 @@ export type { CallerEnv } from './proxy/caller-env.js';
 export { httpStatusOf, retryAfterSeconds, RATE_LIMIT_MESSAGE } from './error-codes.js';
 export type {
   CallerAuth,
+  EnvelopeReader,
   PassthroughRequest,
   PassthroughResponse,
   ProxyService,
