@@ -13,6 +13,8 @@ export type { Client, ClientCallOptions } from '../core/index.js';
 export type { NodePorts, NodePortsOptions } from './node-ports.js';
 export { createUndiciUpstream, ssrfBlocked } from './upstream-undici.js';
 export type { UndiciUpstream, UndiciUpstreamOptions, DevResolveTarget } from './upstream-undici.js';
+export { createUpstreamSocketConnector, createNodeUpstreamSocketConnector } from './upstream-socket.js';
+export type { UpstreamSocketConnector, UpstreamSocketOptions, UpstreamSocketTarget } from './upstream-socket.js';
 export {
   assertNoDevOverrides,
   resolveBrokerDevOptions,

@@ -162,7 +162,7 @@ function guardedConnector(base: BuildConnector.connector, resolveMap: ReadonlyMa
 }
 
 /** A `net` lookup that refuses a name when any resolved address is on the deny list (DNS-rebinding guard). */
-function guardedLookup(resolveName: NonNullable<UndiciUpstreamOptions['lookup']>): LookupFunction {
+export function guardedLookup(resolveName: NonNullable<UndiciUpstreamOptions['lookup']>): LookupFunction {
   return (hostname, options, callback) => {
     resolveName(hostname).then(
       (addresses) => {
