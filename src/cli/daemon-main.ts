@@ -8,6 +8,7 @@
 import { BrokerError } from '../core/broker-error.js';
 import type { BrokerService } from '../core/protocol/service.js';
 import type { ProxyService } from '../core/index.js';
+import { DEV_GATE } from '../build-flags.js';
 import { assertNoDevOverrides } from '../transport-inproc/dev-overrides.js';
 import type { CliIo } from './io.js';
 import type { DaemonOptions } from './run-aivaultd.js';
@@ -69,8 +70,11 @@ async function startHttp(options: DaemonOptions, io: CliIo, proxy: ProxyService 
   if (proxy === undefined) throw new BrokerError({ code: 'daemon_error', message: '--http needs the proxy service, which this build does not provide' });
   const address = options.http!;
   const { createHttpServer, ensureOperatorToken } = await import('../transport-http/index.js');
+  const { createNodeUpstreamSocketConnector } = await import('../transport-inproc/upstream-socket.js');
   const operator = await ensureOperatorToken(options.runDir);
-  const server = await createHttpServer({ proxy, operatorToken: operator.token, host: address.host, port: address.port, allowRemote: options.allowRemote });
+  // The WebSocket relay dials upstreams under the same dev options and gate as the broker's undici upstream.
+  const connectUpstream = createNodeUpstreamSocketConnector({ env: io.env, devGate: DEV_GATE });
+  const server = await createHttpServer({ proxy, operatorToken: operator.token, host: address.host, port: address.port, allowRemote: options.allowRemote, connectUpstream });
   await writeOut(io.stderr, `aivaultd: HTTP transport on ${server.url} (operator token: ${operator.path})\n`);
   return server;
 }

@@ -13,6 +13,8 @@ export interface RouteCall {
   ctx: CallContext;
   proxy: ProxyService;
   maxRequestBytes: number;
+  /** The server relays WebSockets (it was given an upstream connector). */
+  webSocketRelay: boolean;
 }
 
 export interface Route {
@@ -69,10 +71,14 @@ const MINT: Route = {
   },
 };
 
-/** `GET /aivault/ws`: the relay is not built yet (docs/decisions.md "HTTP transport"). */
+/**
+ * `GET /aivault/ws` without an upgrade: 426 when the server relays WebSockets (the upgrade itself
+ * is served by `_ws-relay.ts`), else 501 (a server built without an upstream connector).
+ */
 const WEBSOCKET: Route = {
   methods: ['GET'],
-  handle() {
+  handle({ webSocketRelay }) {
+    if (webSocketRelay) return Promise.reject(new StatusError(426, routeError('GET /aivault/ws needs a WebSocket upgrade'), { upgrade: 'websocket', connection: 'upgrade' }));
     return Promise.reject(new StatusError(501, routeError('WebSocket relay is not available in this build of aivaultd (GET /aivault/ws)')));
   },
 };

@@ -1,16 +1,18 @@
 /**
- * The HTTP transport of Decision 15 (`aivaultd --http`): envelope calls, passthrough routes and
- * proxy-token minting over `node:http`, bound to loopback unless `allowRemote`. Every handler
+ * The HTTP transport of Decision 15 (`aivaultd --http`): envelope calls, passthrough routes,
+ * proxy-token minting and the WebSocket relay over `node:http` (and `ws`), bound to loopback unless `allowRemote`. Every handler
  * translates and calls the `ProxyService`; the client address is the connection's. Transport
  * authors import only from the core barrel.
  *
  * @see ../../../shared/spec/transports.md §2-§9, security.md §10, spec/README.md Decision 15
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { BrokerError, DEFAULT_READ_MAX_BYTES, knownOsErrorText, type ProxyService } from '../core/index.js';
 import { callerAuth, clientAddress, digest } from './_caller.js';
 import { routeError, sendError, StatusError } from './_errors.js';
 import { findRoute, type RouteCall } from './_routes.js';
+import { createWsRelay, refuseUpgrade, type UpstreamSocketConnector } from './_ws-relay.js';
 import { baseUrlFor, DEFAULT_HTTP_HOST, isLoopbackAddress, type ListenAddress } from './listen-address.js';
 
 export interface HttpServerOptions {
@@ -29,6 +31,16 @@ export interface HttpServerOptions {
   closeGraceMs?: number;
   /** For `Retry-After`. @default Date.now */
   now?: () => number;
+  /**
+   * Opens the TLS connection to a planned WebSocket upstream (`createNodeUpstreamSocketConnector`
+   * from `aivault/inproc` applies the undici upstream's trust, dev-resolve and SSRF rules).
+   * Without it `GET /aivault/ws` answers 501. @default undefined
+   */
+  connectUpstream?: UpstreamSocketConnector;
+  /** Largest WebSocket message relayed either way (and largest connect frame). @default 16 MiB */
+  maxWebSocketMessageBytes?: number;
+  /** The WebSocket connect frame and the upstream's upgrade must each arrive this soon. @default 10 000 */
+  webSocketHandshakeTimeoutMs?: number;
 }
 
 export interface HttpServer {
@@ -80,8 +92,32 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       ctx: { clientIp, transport: 'http', signal: abort.signal },
       proxy: options.proxy,
       maxRequestBytes,
+      webSocketRelay: relay !== undefined,
     };
     await route.handle(call);
+  }
+
+  const relay =
+    options.connectUpstream === undefined
+      ? undefined
+      : createWsRelay({
+          proxy: options.proxy,
+          operatorDigest,
+          connectUpstream: options.connectUpstream,
+          maxMessageBytes: options.maxWebSocketMessageBytes ?? DEFAULT_READ_MAX_BYTES,
+          connectFrameTimeoutMs: options.webSocketHandshakeTimeoutMs ?? 10_000,
+          upstreamHandshakeTimeoutMs: options.webSocketHandshakeTimeoutMs ?? 10_000,
+        });
+  // With a listener node hands every `Upgrade` request here, whatever its path: only the
+  // WebSocket route upgrades; any other (an `h2c` upgrade, say) is refused rather than served.
+  if (relay !== undefined) {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => {});
+      if (closing !== null) return refuseUpgrade(socket, 503, 'server is shutting down');
+      if ((request.url ?? '').split('?', 1)[0] !== '/aivault/ws') return refuseUpgrade(socket, 400, 'protocol upgrades are served only on /aivault/ws');
+      if (request.method !== 'GET') return refuseUpgrade(socket, 405, `method ${request.method ?? ''} is not allowed on this route`);
+      relay.upgrade(request, socket, head);
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -97,7 +133,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   const close = (): Promise<void> =>
     (closing ??= new Promise<void>((resolve) => {
-      const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
+      relay?.closeAll();
+      const grace = setTimeout(() => (server.closeAllConnections(), relay?.terminateAll()), options.closeGraceMs ?? 10_000);
       server.close(() => {
         clearTimeout(grace);
         settle.resolve();

@@ -6,6 +6,7 @@
 // --- for applications ---
 export { createHttpServer } from './http-server.js';
 export type { HttpServer, HttpServerOptions } from './http-server.js';
+export type { UpstreamSocketConnector } from './_ws-relay.js';
 export { ensureOperatorToken, operatorTokenPath, OPERATOR_TOKEN_FILE } from './operator-token.js';
 
 // --- for daemon authors ---

@@ -14,6 +14,7 @@ import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,8 @@ export interface HttpsUpstreamOptions {
   hostnames: string[];
   /** @default replies 200 `{"ok":true}` with `content-type: application/json` */
   handler?: UpstreamHandler;
+  /** Serves `Upgrade` requests (WebSocket tests); without it node answers them as plain requests. */
+  upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface PemIdentity {
@@ -144,6 +147,7 @@ export async function startHttpsUpstream(options: HttpsUpstreamOptions): Promise
       }
     }).catch(() => res.destroy());
   });
+  if (options.upgrade !== undefined) server.on('upgrade', options.upgrade);
   server.on('secureConnection', (socket: TLSSocket) => {
     connectionIds.set(socket, nextConnection++);
     sockets.add(socket);
