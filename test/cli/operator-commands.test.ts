@@ -63,6 +63,22 @@ test('credential create / delete and their messages', async () => {
   });
 });
 
+test('credential create --auth hmac takes --hmac-algorithm and --hmac-encoding; other values are refused (Decision 18)', async () => {
+  await withVault(async (env) => {
+    const secret = JSON.parse((await run(['secrets', 'create', '--name', 'SIGN_KEY', '--value', 'k'], { env })).stdout);
+    const base = ['credential', 'create', 'signer', '--provider', 'signer', '--secret-ref', `vault:secret:${secret.secretId}`, '--auth', 'hmac', '--host', 'api.signer.example'];
+    const ok = await run([...base, '--hmac-algorithm', 'sha512', '--hmac-encoding', 'base64', '--header-name', 'x-sig', '--value-template', '{{signature}}'], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout).auth, { hmac: { algorithm: 'sha512', header_name: 'x-sig', value_template: '{{signature}}', encoding: 'base64' } });
+    const badEncoding = await run(['credential', 'create', 'signer2', ...base.slice(3), '--hmac-encoding', 'hex2'], { env });
+    assert.equal(badEncoding.code, 2);
+    assert.match(badEncoding.stderr, /hmac-encoding/);
+    const badAlgorithm = await run(['credential', 'create', 'signer3', ...base.slice(3), '--hmac-algorithm', 'md5'], { env });
+    assert.notEqual(badAlgorithm.code, 0);
+    assert.match(badAlgorithm.stderr, /unsupported hmac algorithm 'md5'/);
+  });
+});
+
 test('capability create / policy set / describe / delete', async () => {
   await withVault(async (env) => {
     const missing = await run(['capability', 'create', 'acme/x', '--provider', 'acme', '--path', '/v1', '--host', 'api.acme.example'], { env });
