@@ -72,9 +72,14 @@ test('a passphrase vault serves only while unlocked, and the unlock TTL drops th
   assert.equal(mock.requests.length, 0);
 
   const key = await vault.deriveKey('pw');
+  let armed = 0;
+  const after = timer.after.bind(timer);
+  timer.after = (ms, fn) => (ms === 5_000 && armed++, after(ms, fn)); // the TTL timer, not the call timeout
   assert.deepEqual(await service.unlock(key), { locked: false });
+  assert.equal(armed, 1, 'unlock arms the TTL');
   await toResult(await service.handle(chat, ctx));
   assert.equal(mock.requests.length, 1);
+  assert.equal(armed, 2, 'the TTL counts from the last use of the key (Decision 16)');
   assert.deepEqual(timer.pending(), [5_000], 'one TTL timer, re-armed on each use');
   timer.fireAll();
   await new Promise((resolve) => setImmediate(resolve));
