@@ -107,6 +107,8 @@ test('the ordered steps: token, client, route, credential, pin, path, candidates
   const events = await s.audits();
   assert.equal(events.at(-2)?.capability, 'acme/users', 'the refused call is audited under the best capability');
   assert.equal(events.at(-2)?.error, 'policy_violation');
+  await text(await s.proxy.passthrough(pinned, req('/v/acme/v2/other?q=a\\b'), CTX));
+  assert.equal(s.mock.requests.length, 2, 'a backslash after ? is no traversal: only the path part is checked (Decision 18)');
 });
 
 test('caller headers are sanitised: auth-class headers refused, duplicates refused', async () => {

@@ -60,6 +60,9 @@ test('the upgrade is authorised as a GET through the envelope pipeline: token sc
   assert.equal(await refusal(() => s.proxy.planWebSocket(auth, { capability: 'acme/write', path: '/v2/write' }, CTX)), 'policy_violation: method not allowed by capability');
   assert.equal(await refusal(() => s.proxy.planWebSocket(auth, { capability: 'acme/realtime', path: '/v2/other' }, CTX)), 'policy_violation: path not allowed by capability');
   assert.equal(await refusal(() => s.proxy.planWebSocket(auth, { capability: 'acme/realtime', path: '/v1/listen/../x' }, CTX)), 'policy_violation: path traversal is not allowed');
+  // Decision 18: a backslash in the path part is refused for WebSocket too; one in the query is not.
+  assert.equal(await refusal(() => s.proxy.planWebSocket(auth, { capability: 'acme/realtime', path: '/v1/listen\\x' }, CTX)), 'policy_violation: path traversal is not allowed');
+  assert.ok(await s.proxy.planWebSocket(auth, { capability: 'acme/realtime', path: '/v1/listen?q=a\\b' }, CTX));
   assert.equal(s.mock.requests.length, 0);
 });
 
