@@ -103,7 +103,7 @@ test('ranking: priority first, then group > workspace > global; load errors are 
 });
 
 test('isBlockedAddress: resolved addresses at connect time', () => {
-  for (const ip of ['127.0.0.1', '::1', '[::1]', '::', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', 'fe80::1%eth0', 'fd00::1', '0.0.0.0', '10.0.0.1', '172.20.1.1', '192.168.0.1', '169.254.169.254']) {
+  for (const ip of ['127.0.0.1', '::1', '[::1]', '::', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', 'fe80::1%eth0', 'fd00::1', '0.0.0.0', '10.0.0.1', '172.20.1.1', '192.168.0.1', '169.254.169.254', '0.1.2.3', '::ffff:0.1.2.3', '::ffff:10.0.0.1', '::ffff:7f00:1']) {
     assert.equal(isBlockedAddress(ip), true, ip);
   }
   for (const ip of ['8.8.8.8', '2001:4860:4860::8888', '::ffff:8.8.8.8', '172.32.0.1', '100.64.0.1', 'example.com', 'localhost', '1::2::3', '256.0.0.1']) {
