@@ -134,6 +134,23 @@ test('restart: per-user socket under AIVAULT_DIR; a malformed health reply is a 
   });
 });
 
+test('unlock with no daemon answering starts a long-running aivaultd (--socket, never --once) and hands it the key (Decision 18)', async () => {
+  await withDir(async (dir) => {
+    const vault = join(dir, 'vault');
+    assert.equal((await run(['init', '--provider', 'passphrase'], { env: { AIVAULT_DIR: vault, AIVAULT_PASSPHRASE: PASS } })).code, 0);
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'aivaultd.js'), FAKE_DAEMON);
+    const argvLog = join(dir, 'argv.json');
+    const sock = join(dir, 'd.sock');
+    const env = { AIVAULT_DIR: vault, AIVAULTD_SOCKET: sock, AIVAULT_PASSPHRASE: PASS, FAKE_ARGV_LOG: argvLog, FAKE_REPLY: JSON.stringify({ ok: true, value: { locked: false } }) };
+    const r = await run(['unlock'], { env, scriptPath: join(bin, 'aivault') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).locked, false);
+    assert.deepEqual(JSON.parse(await readFile(argvLog, 'utf8')), ['--socket', sock]);
+  });
+});
+
 test('restart without aivaultd anywhere: "could not locate aivaultd (not found in PATH)"', async () => {
   await withDir(async (dir) => {
     const r = await run(['restart'], { env: { AIVAULTD_SOCKET: join(dir, 'd.sock'), PATH: dir }, scriptPath: join(dir, 'aivault') });
