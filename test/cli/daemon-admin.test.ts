@@ -54,6 +54,23 @@ test('unlock hands a 32-byte key to the daemon and prints its lock state; lock a
   });
 });
 
+test('status on a passphrase vault reports the lock state of the daemon that answers (Decision 16)', async () => {
+  await withDir(async (dir) => {
+    const vault = join(dir, 'vault');
+    assert.equal((await run(['init', '--provider', 'passphrase'], { env: { AIVAULT_DIR: vault, AIVAULT_PASSPHRASE: PASS } })).code, 0);
+    const sock = join(dir, 'd.sock');
+    const daemon = await startRawDaemon(sock, () => JSON.stringify({ ok: true, value: { locked: false } }));
+    try {
+      const r = await run(['status', '-v'], { env: { AIVAULT_DIR: vault, AIVAULTD_SOCKET: sock } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).status.locked, false, 'this process is locked; the daemon is not');
+      assert.deepEqual(JSON.parse(daemon.requests[0]!), { op: 'status' });
+    } finally {
+      await daemon.close();
+    }
+  });
+});
+
 test('unlock with no daemon and AIVAULTD_AUTOSTART off starts nothing; lock without a daemon is local only', async () => {
   await withDir(async (dir) => {
     const vault = join(dir, 'vault');
