@@ -86,6 +86,7 @@ test('capability create / policy set / describe / delete', async () => {
     const c = await run(['capability', 'create', 'acme/x', '--provider', 'acme', '--method', 'GET', '--path', '/v1', '--host', 'api.acme.example'], { env });
     assert.equal(c.code, 0, c.stderr);
     assert.deepEqual(JSON.parse(c.stdout), { id: 'acme/x', provider: 'acme', allow: { hosts: ['api.acme.example'], methods: ['GET'], pathPrefixes: ['/v1'] } });
+    assert.match((await run(['capability', 'list'], { env })).stdout, /\n\n284 capabilities\n/, 'the count is registry plus custom (Decision 16)');
     const p = await run(['capability', 'policy', 'set', '--capability', 'acme/x', '--rate-limit-per-minute', '5', '--response-block', 'secret'], { env });
     assert.deepEqual(JSON.parse(p.stdout), { capabilityId: 'acme/x', policy: { rateLimitPerMinute: 5, maxRequestBodyBytes: null, maxResponseBodyBytes: null, responseBodyBlocklist: ['secret'] } });
     const badNum = await run(['capability', 'policy', 'set', '--capability', 'acme/x', '--rate-limit-per-minute', '-1'], { env });
