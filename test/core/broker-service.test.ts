@@ -38,7 +38,7 @@ async function setup(options: { unlockTtlMs?: number; passphrase?: boolean } = {
     rateLimiter: createRateLimiter({ fs, path: vault.paths.rateLimitsPath, clock, pid: 7, uuid }),
     cwd: '/', ...(options.unlockTtlMs === undefined ? {} : { unlockTtlMs: options.unlockTtlMs }),
   });
-  return { service, vault, mock, vol, timer };
+  return { service, vault, mock, vol, timer, registry, brokerStore };
 }
 
 const chat = {
@@ -61,6 +61,19 @@ test('an invocation injects the key upstream, returns a sanitised result and aud
   assert.equal(invoked[0].capability, 'openai/chat-completions');
   assert.equal(invoked[0].outcome, 'ok');
   assert.ok(!audit.includes(SECRET));
+});
+
+test('Plaid ids of the registry data run as plain HTTP capabilities with multi-header auth (Decision 18)', async () => {
+  const { service, vault, mock, registry, brokerStore } = await setup();
+  for (const [name, value] of [['PLAID_CLIENT_ID', 'plaid-client-1'], ['PLAID_SECRET', 'plaid-secret-2']] as const) {
+    const secret = await vault.createSecret({ name, value: new TextEncoder().encode(value), scope: { kind: 'global' } });
+    await provisionForSecret({ vault, registry, brokerStore, secret, command: 'create' });
+  }
+  const accounts = { stream: false, envelope: { capability: 'plaid/accounts', request: { method: 'POST', path: '/accounts/get', body: '{}' } } };
+  const result = await toResult(await service.handle(accounts, ctx));
+  assert.equal(result.planned.url, 'https://production.plaid.com/accounts/get');
+  assert.deepEqual([mock.header(0, 'plaid-client-id'), mock.header(0, 'plaid-secret')], ['plaid-client-1', 'plaid-secret-2']);
+  assert.ok(!JSON.stringify(result).includes('plaid-secret-2'));
 });
 
 test('a passphrase vault serves only while unlocked, and the unlock TTL drops the key', async () => {
