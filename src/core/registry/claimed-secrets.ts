@@ -25,21 +25,39 @@ export function claimedSecretNames(registry: Registry): readonly string[] {
   return names;
 }
 
+interface CompositeCandidate {
+  provider: string;
+  names: readonly string[];
+}
+
+const compositesByRegistry = new WeakMap<Registry, readonly CompositeCandidate[]>();
+
+/** The candidates whose claims need a composite secret (registries are immutable: memoised). */
+function compositeCandidates(registry: Registry): readonly CompositeCandidate[] {
+  let list = compositesByRegistry.get(registry);
+  if (list === undefined) {
+    list = registry.providers.flatMap((provider) =>
+      candidatesFor(provider)
+        .filter((candidate) => needsComposite(candidate.claims, candidate.auth))
+        .map((candidate) => ({ provider: provider.provider, names: Object.keys(candidate.claims) })),
+    );
+    compositesByRegistry.set(registry, list);
+  }
+  return list;
+}
+
 /**
  * What `deriveRegistryCredentials` reads from `secrets`: the claimed secrets (revoked included,
  * derivation skips them) and any existing composite it may reuse. Two index lookups at most.
  */
 export async function secretsForDerivation(vault: Vault, registry: Registry): Promise<SecretMetadata[]> {
   const claimed = await vault.secretsNamed(claimedSecretNames(registry));
+  if (claimed.length === 0) return claimed;
   const groups = groupByScope(claimed);
   const composites = new Set<string>();
-  for (const provider of registry.providers) {
-    for (const candidate of candidatesFor(provider)) {
-      if (!needsComposite(candidate.claims, candidate.auth)) continue;
-      const names = Object.keys(candidate.claims);
-      for (const group of groups.values()) {
-        if (names.every((name) => group.byName.has(name))) composites.add(compositeSecretName(provider.provider, group.scope));
-      }
+  for (const candidate of compositeCandidates(registry)) {
+    for (const group of groups.values()) {
+      if (candidate.names.every((name) => group.byName.has(name))) composites.add(compositeSecretName(candidate.provider, group.scope));
     }
   }
   if (composites.size === 0) return claimed;
