@@ -10,10 +10,10 @@
 import * as fsp from 'node:fs/promises';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import { isBlockedAddress, type EnvMap } from '../core/index.js';
 import { resolveUpstreamDevOptions } from './dev-overrides.js';
-import { guardedLookup, ssrfBlocked, type UndiciUpstreamOptions } from './upstream-undici.js';
+import { dialRule, guardedLookup, ssrfBlocked, trustedCa, upstreamSecureContext, type UndiciUpstreamOptions } from './upstream-undici.js';
 
 /** Where to connect: the planned URL's host and port, and the mTLS identity of the plan, if any. */
 export interface UpstreamSocketTarget {
@@ -30,26 +30,19 @@ export type UpstreamSocketOptions = Pick<UndiciUpstreamOptions, 'resolve' | 'ext
 export function createUpstreamSocketConnector(options: UpstreamSocketOptions = {}): UpstreamSocketConnector {
   const resolveMap = options.resolve ?? new Map();
   const lookup = guardedLookup(options.lookup ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true })));
-  const ca = options.extraCaPem && options.extraCaPem.length > 0 ? [...rootCertificates, ...options.extraCaPem] : undefined;
+  const ca = trustedCa(options.extraCaPem);
   // Built once (adding a CA list costs ~20 ms of CPU per context); one per mTLS identity.
-  const contexts = new Map<string, SecureContext>();
+  const contexts = new Map<string, SecureContext | undefined>();
   const contextFor = (id: UpstreamSocketTarget['clientCertificate']): SecureContext | undefined => {
-    if (ca === undefined && id === undefined) return undefined;
     const key = id?.poolKey ?? '';
-    let context = contexts.get(key);
-    if (context === undefined) {
-      context = createSecureContext({ ...(ca ? { ca } : {}), ...(id ? { cert: id.certPem, key: id.keyPem } : {}) });
-      contexts.set(key, context);
-    }
-    return context;
+    if (!contexts.has(key)) contexts.set(key, upstreamSecureContext(ca, id));
+    return contexts.get(key);
   };
 
   return (target) =>
     new Promise<TLSSocket>((resolve, reject) => {
-      const host = target.host.toLowerCase();
-      const override = resolveMap.get(host);
-      const literal = host.startsWith('[') ? host.slice(1, -1) : host;
-      if (override === undefined && isIP(literal) !== 0 && isBlockedAddress(literal)) return reject(ssrfBlocked());
+      const { host, override, literal, blocked } = dialRule(target.host, resolveMap);
+      if (blocked) return reject(ssrfBlocked());
       const secureContext = contextFor(target.clientCertificate);
       const socket = tlsConnect({
         host: override?.ip ?? literal,

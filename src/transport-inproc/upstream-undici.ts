@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { BrokerError, SSRF_BLOCKED_MESSAGE, isBlockedAddress, type UpstreamPort, type UpstreamRequest } from '../core/index.js';
 
 export interface DevResolveTarget {
@@ -43,15 +43,16 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
   const { Agent, buildConnector, request: send } = undiciParts();
   const resolveMap = options.resolve ?? new Map<string, DevResolveTarget>();
   const resolveName = options.lookup ?? ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
-  const ca = options.extraCaPem && options.extraCaPem.length > 0 ? [...rootCertificates, ...options.extraCaPem] : undefined;
-  const makeAgent = (identity?: { certPem: string; keyPem: string }) =>
-    new Agent({
+  const ca = trustedCa(options.extraCaPem);
+  const makeAgent = (identity?: ClientIdentity) => {
+    // One secure context per agent: built per connection, adding the CA list costs ~20 ms of CPU.
+    const secureContext = upstreamSecureContext(ca, identity);
+    return new Agent({
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
       allowH2: options.allowH2 ?? false,
       connect: guardedConnector(
         buildConnector({
-          // One secure context per agent: built per connection, adding the CA list costs ~20 ms of CPU.
-          ...(ca || identity ? { secureContext: createSecureContext({ ...(ca ? { ca } : {}), ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}) }) } : {}),
+          ...(secureContext ? { secureContext } : {}),
           allowH2: options.allowH2 ?? false,
           timeout: options.connectTimeoutMs ?? 10_000,
           lookup: guardedLookup(resolveName),
@@ -59,6 +60,7 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Undic
         resolveMap,
       ),
     });
+  };
   const shared = makeAgent();
   const identities = new Map<string, Agent>();
 
@@ -138,16 +140,42 @@ function undiciParts(): UndiciParts {
   return (parts = { Agent: undici.Agent, buildConnector: undici.buildConnector, request: (target, options) => target.request(options) });
 }
 
+export interface ClientIdentity {
+  certPem: string;
+  keyPem: string;
+}
+
+/** The default roots plus `AIVAULT_DEV_CA_CERT_PATH`'s certificates; `undefined` (the defaults) when there are none. */
+export function trustedCa(extraCaPem: readonly string[] | undefined): string[] | undefined {
+  return extraCaPem && extraCaPem.length > 0 ? [...rootCertificates, ...extraCaPem] : undefined;
+}
+
+/** A secure context for the extra CA and/or an mTLS identity; `undefined` when Node's default one will do. */
+export function upstreamSecureContext(ca: string[] | undefined, identity?: ClientIdentity): SecureContext | undefined {
+  if (ca === undefined && identity === undefined) return undefined;
+  return createSecureContext({ ...(ca ? { ca } : {}), ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}) });
+}
+
+/**
+ * How to dial `hostname` (Decision 11): a dev-resolved host goes to its mapped address with no
+ * SSRF check (its SNI and Host stay the name); otherwise `literal` is the host without IPv6
+ * brackets, and `blocked` says an IP literal is on the deny list (refused before dialling).
+ */
+export function dialRule(hostname: string, resolveMap: ReadonlyMap<string, DevResolveTarget>): { host: string; override: DevResolveTarget | undefined; literal: string; blocked: boolean } {
+  const host = hostname.toLowerCase();
+  const override = resolveMap.get(host);
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  return { host, override, literal, blocked: override === undefined && isIP(literal) !== 0 && isBlockedAddress(literal) };
+}
+
 /** Dev-resolved hosts dial the named address/port (URL and Host unchanged); IP-literal hosts are checked up front. */
 function guardedConnector(base: BuildConnector.connector, resolveMap: ReadonlyMap<string, DevResolveTarget>): BuildConnector.connector {
   return (opts, callback) => {
-    const host = opts.hostname.toLowerCase();
-    const override = resolveMap.get(host);
+    const { host, override, blocked } = dialRule(opts.hostname, resolveMap);
     if (override !== undefined) {
       return base({ ...opts, hostname: override.ip, port: String(override.port), servername: opts.servername ?? host }, callback);
     }
-    const literal = host.startsWith('[') ? host.slice(1, -1) : host;
-    if (isIP(literal) !== 0 && isBlockedAddress(literal)) return callback(ssrfBlocked(), null);
+    if (blocked) return callback(ssrfBlocked(), null);
     base(opts, (error, socket) => {
       if (error) return callback(error, null);
       // Defence in depth: the peer actually connected to.
