@@ -8,6 +8,7 @@
 import { array, create, lazy, nullable, object, optional, record, string, type, StructError, type Infer } from 'superstruct';
 import { invalidRequest } from '../broker-error.js';
 import type { Envelope } from './types.js';
+import { describeStructFailure } from '../struct-failure.js';
 
 function buildShapes() {
   const HeaderItem = type({ name: string(), value: string() });
@@ -81,7 +82,7 @@ export function parseEnvelope(value: unknown): Envelope {
   try {
     raw = create(value, envelopeShapes().EnvelopeShape);
   } catch (error) {
-    if (error instanceof StructError) throw invalidRequest(INVALID_ENVELOPE_PREFIX + describe(error), { path: error.path });
+    if (error instanceof StructError) throw invalidRequest(INVALID_ENVELOPE_PREFIX + describeStructFailure(error, { root: 'envelope', unknownFieldIn: true }), { path: error.path });
     throw invalidRequest(`${INVALID_ENVELOPE_PREFIX}malformed envelope`);
   }
   return normaliseEnvelope(raw);
@@ -115,17 +116,4 @@ export function normaliseEnvelope(raw: RawEnvelope): Envelope {
   const envelope: Envelope = { capability: raw.capability, request };
   if (raw.credential != null) envelope.credential = raw.credential;
   return envelope;
-}
-
-// --- internal ---
-
-function describe(error: StructError): string {
-  const failure = error.failures()[0] ?? error;
-  const where = failure.path.length > 0 ? failure.path.map(String).join('.') : 'envelope';
-  if (failure.type === 'never') {
-    const parent = failure.path.slice(0, -1).map(String).join('.');
-    return `unknown field \`${String(failure.key)}\` in ${parent === '' ? 'envelope' : parent}`;
-  }
-  if (failure.value === undefined) return `missing field \`${where}\``;
-  return `invalid type at \`${where}\`: expected ${failure.type}`;
 }

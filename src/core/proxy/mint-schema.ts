@@ -6,6 +6,7 @@
  */
 import { array, create, integer, nullable, object, optional, record, refine, size, string, StructError, type Infer } from 'superstruct';
 import { invalidRequest } from '../broker-error.js';
+import { describeStructFailure } from '../struct-failure.js';
 
 /** A mint request after validation. */
 export interface MintRequest {
@@ -42,7 +43,7 @@ export function parseMintRequest(value: unknown): MintRequest {
   try {
     raw = create(value, MintShape);
   } catch (error) {
-    if (error instanceof StructError) throw invalidRequest(INVALID_MINT_PREFIX + describe(error), { path: error.path });
+    if (error instanceof StructError) throw invalidRequest(INVALID_MINT_PREFIX + describeStructFailure(error, { root: 'request' }), { path: error.path });
     throw invalidRequest(`${INVALID_MINT_PREFIX}malformed request`);
   }
   const credential = raw.credential?.trim() ?? '';
@@ -52,15 +53,4 @@ export function parseMintRequest(value: unknown): MintRequest {
     ttlMs: raw.ttlMs,
     context: { ...(raw.context ?? {}) },
   };
-}
-
-// --- internal ---
-
-function describe(error: StructError): string {
-  const failure = error.failures()[0] ?? error;
-  const where = failure.path.length > 0 ? failure.path.map(String).join('.') : 'request';
-  if (failure.type === 'never') return `unknown field \`${String(failure.key)}\``;
-  if (failure.value === undefined) return `missing field \`${where}\``;
-  if (failure.refinement === 'size') return `too large at \`${where}\``;
-  return `invalid type at \`${where}\`: expected ${failure.type}`;
 }

@@ -15,6 +15,7 @@ import { checkTarget } from '../broker/target-rules.js';
 import type { Envelope } from '../broker/types.js';
 import type { ResolvedBrokerPolicyOptions } from '../broker/options.js';
 import type { WebSocketPlan } from './types.js';
+import { describeStructFailure } from '../struct-failure.js';
 
 const FrameShape = object({
   capability: string(),
@@ -42,7 +43,7 @@ export function connectEnvelope(frame: unknown): Envelope {
   try {
     value = create(frame, FrameShape);
   } catch (error) {
-    const detail = error instanceof StructError ? describe(error) : 'malformed frame';
+    const detail = error instanceof StructError ? describeStructFailure(error, { root: 'frame' }) : 'malformed frame';
     throw invalidRequest(INVALID_FRAME_PREFIX + detail, error instanceof StructError ? { path: error.path } : undefined);
   }
   return { capability: value.capability, request: { method: 'GET', path: value.path } };
@@ -70,14 +71,4 @@ export async function webSocketPlanOf(plan: PolicyPlan, auth: AuthOutput): Promi
     headers,
     ...(auth.clientCertificate === undefined ? {} : { clientCertificate: auth.clientCertificate }),
   };
-}
-
-// --- internal ---
-
-function describe(error: StructError): string {
-  const failure = error.failures()[0] ?? error;
-  const where = failure.path.length > 0 ? failure.path.map(String).join('.') : 'frame';
-  if (failure.type === 'never') return `unknown field \`${String(failure.key)}\``;
-  if (failure.value === undefined) return `missing field \`${where}\``;
-  return `invalid type at \`${where}\`: expected ${failure.type}`;
 }
